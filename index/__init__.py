@@ -1,0 +1,1 @@
+"""Corpus reading, tagging and index writing for newsearch."""

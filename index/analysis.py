@@ -1,0 +1,159 @@
+"""Text analysis: tokenise, lowercase, fold accents, drop stop words, stem (Snowball), cached."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.lang.stopwords import stoplists
+
+LANGUAGES = {"en": "english", "fr": "french", "es": "spanish"}
+DEFAULT_LANGUAGE = "en"
+# A marker the indexer puts before a text to say which stemmer to use (never stored).
+_MARK = re.compile(r"^\x02(\w\w)\x03")
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|\w+", re.UNICODE)
+_ELISION = re.compile(r"^(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu)['’]", re.I)
+
+STOPWORDS: dict[str, frozenset[str]] = {}
+
+
+def fold(text: str) -> str:
+    """Strip accents: 'travail forcé' -> 'travail force'."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+def _stoplist(language: str) -> frozenset[str]:
+    words = stoplists[language]
+    return frozenset(words) | frozenset(fold(w) for w in words)
+
+
+for _code in LANGUAGES:
+    STOPWORDS[_code] = _stoplist(_code)
+# English stop words apply to every text: English words are common in French and Spanish items.
+_EN_STOP = STOPWORDS["en"]
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str) -> Callable[[str], str]:
+    # Imported on first use: loading NLTK costs about a third of a second.
+    from nltk.stem.snowball import SnowballStemmer
+
+    stem: Callable[[str], str] = SnowballStemmer(LANGUAGES[language]).stem
+    return stem
+
+
+_CACHE: dict[tuple[str, str], str] = {}
+_CACHE_LIMIT = 500_000
+
+
+def stem(word: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The index term for one lowercased word: stemmed in its language, then accent-folded."""
+    key = (language, word)
+    term = _CACHE.get(key)
+    if term is None:
+        base = word.replace("’", "'")
+        if language == "fr":
+            base = _ELISION.sub("", base)
+        if language == "en" and base.endswith("'s"):
+            base = base[:-2]
+        term = fold(_stemmer(language)(base)) if base.isalpha() or "'" in base else base
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = term
+    return term
+
+
+def split_language(text: str) -> tuple[str, str]:
+    """Separate the indexer's language marker from the text it precedes."""
+    match = _MARK.match(text)
+    if match and match.group(1) in LANGUAGES:
+        return match.group(1), text[match.end() :]
+    return DEFAULT_LANGUAGE, text
+
+
+def mark(text: str, language: str) -> str:
+    """Prefix ``text`` with a marker telling the analyzer its language."""
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        return text
+    return f"\x02{language}\x03{text}"
+
+
+def words(text: str) -> Iterator[tuple[str, int, int]]:
+    """(lowercased word, start, end) for each token of ``text``."""
+    for match in TOKEN.finditer(text):
+        yield match.group().lower(), match.start(), match.end()
+
+
+def terms(text: str, language: str = DEFAULT_LANGUAGE, *, stops: bool = True) -> list[str]:
+    """The index terms of ``text``: what a search for it looks up."""
+    stoplist = STOPWORDS.get(language, _EN_STOP)
+    out = []
+    for word, _, _ in words(text):
+        if stops and (word in stoplist or word in _EN_STOP):
+            continue
+        out.append(stem(word, language))
+    return out
+
+
+class NewsAnalyzer(Analyzer):  # type: ignore[misc]
+    """Whoosh analyzer doing the whole pipeline in one pass, with the language marker honoured."""
+
+    def __init__(self, stemming: bool = True) -> None:
+        self.stemming = stemming
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NewsAnalyzer) and other.stemming == self.stemming
+
+    def __hash__(self) -> int:
+        return hash(("NewsAnalyzer", self.stemming))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        language, text = split_language(value)
+        offset = len(value) - len(text)
+        stoplist = STOPWORDS.get(language, _EN_STOP)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pieces: Iterator[tuple[str, int, int]]
+        pieces = words(text) if tokenize else iter([(text.lower(), 0, len(text))])
+        position = start_pos
+        for word, start, end in pieces:
+            stopped = word in stoplist or word in _EN_STOP
+            if stopped and removestops:
+                continue
+            token.stopped = stopped
+            token.text = stem(word, language) if self.stemming else fold(word)
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = position
+            position += 1
+            if chars:
+                token.startchar = start_char + offset + start
+                token.endchar = start_char + offset + end
+            yield token
+
+
+class FoldAnalyzer(NewsAnalyzer):
+    """Words as written (lowercased, accent-folded, no stemming): the spelling dictionary."""
+
+    def __init__(self) -> None:
+        super().__init__(stemming=False)

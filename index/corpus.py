@@ -1,0 +1,791 @@
+"""Corpus readers: plain-text listing dumps, JSON / JSON Lines and CSV files into raw items."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsearch.index.dates import ParsedDate, parse_date_line, parse_header
+from newsearch.index.errors import CorpusError
+from newsearch.index.item import Problem, RawItem, normalise_title
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+JSON_SUFFIXES = {".json"}
+CSV_SUFFIXES = {".csv", ".tsv"}
+SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | CSV_SUFFIXES
+MAX_FIELD = 1_000_000  # characters kept of any one field
+
+SAMPLE_DIR = Path(__file__).with_name("samples")
+
+
+def sample_paths() -> list[Path]:
+    """The built-in sample corpus: the ILO forced-labour news dumps shipped with newsearch."""
+    return sorted(SAMPLE_DIR.glob("*.txt"))
+
+
+@dataclass
+class ReadResult:
+    """What reading one file gave: its items, the parts it skipped, and the listing heading."""
+
+    path: str
+    items: list[RawItem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    heading: str = ""
+    layout: str = ""
+    failed: bool = False  # the file as a whole could not be read
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files and decoding them
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and folders into the corpus files they hold, in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and not child.name.startswith(".")
+                    and (child.suffix.lower() in SUPPORTED)
+                ):
+                    found.append(child)
+        elif path.is_file():
+            found.append(path)
+        elif path.exists():
+            problems.append(Problem(str(path), 0, "not a regular file", "error"))
+        else:
+            problems.append(Problem(str(path), 0, "no such file or folder", "error"))
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, problems
+
+
+def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a note.
+
+    Binary data is refused with :class:`CorpusError`.
+    """
+    problems: list[Problem] = []
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), problems
+        except UnicodeDecodeError as exc:
+            raise CorpusError(
+                f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc})"
+            ) from None
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{path}: looks like a binary file (it holds NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("cp1252", errors="replace")
+        problems.append(
+            Problem(
+                path,
+                text.count("\n", 0, exc.start) + 1 if exc.start < len(text) else 0,
+                "not valid UTF-8; read as Windows-1252 (Latin-1): check accented letters",
+            )
+        )
+    sample = text[:65536]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
+    if sample and controls / len(sample) > 0.01:
+        raise CorpusError(
+            f"{path}: looks like a binary file ({controls} control characters), not text"
+        )
+    return text, problems
+
+
+def read_path(path: Path) -> ReadResult:
+    """Read one corpus file of any supported format. Never raises for bad content."""
+    name = str(path)
+    result = ReadResult(name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.failed = True
+        result.problems.append(Problem(name, 0, f"cannot read: {exc.strerror or exc}", "error"))
+        return result
+    suffix = path.suffix.lower()
+    try:
+        text, problems = decode(data, name)
+    except CorpusError as exc:
+        result.failed = True
+        result.problems.append(Problem(name, 0, exc.message.split(": ", 1)[-1], "error"))
+        return result
+    result.problems.extend(problems)
+    if not text.strip():
+        result.problems.append(Problem(name, 0, "the file is empty"))
+        return result
+    if suffix in JSONL_SUFFIXES or (suffix in JSON_SUFFIXES and not text.lstrip().startswith("[")):
+        read_json_lines(text, result)
+    elif suffix in JSON_SUFFIXES:
+        read_json_array(text, result)
+    elif suffix in CSV_SUFFIXES:
+        read_csv(text, result, delimiter="\t" if suffix == ".tsv" else ",")
+    else:
+        read_dump(text, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Structured records: JSON Lines, JSON arrays, CSV
+
+RECORD_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "date",
+    "url",
+    "topics",
+    "countries",
+    "label",
+    "language",
+)
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in re.split(r"[;|]", value) if v.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+    return (str(value).strip(),)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()[:MAX_FIELD]
+
+
+def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> None:
+    """Turn one JSON object / CSV row into a raw item, or report why it cannot be one."""
+    if not isinstance(record, dict):
+        result.problems.append(
+            Problem(path, line, f"expected an object, got {type(record).__name__}")
+        )
+        return
+    title = _text(record.get("title"))
+    if not title:
+        result.problems.append(Problem(path, line, "record has no title; skipped"))
+        return
+    unknown = sorted(str(k) for k in record if k not in RECORD_FIELDS and k not in {"id", "source"})
+    if unknown and not result.problems and line <= 2:
+        result.problems.append(Problem(path, line, f"fields ignored: {', '.join(unknown)}"))
+    date: dt.date | None = None
+    precision = None
+    date_text = _text(record.get("date"))
+    if date_text:
+        parsed = _record_date(date_text)
+        if parsed is None:
+            result.problems.append(
+                Problem(path, line, f"unrecognised date {date_text!r}; item indexed without a date")
+            )
+        else:
+            date, precision = parsed.date, parsed.precision
+    language = _text(record.get("language")).lower() or None
+    result.items.append(
+        RawItem(
+            title=title,
+            source=path,
+            line=line,
+            summary=_text(record.get("summary")),
+            body=_text(record.get("body")),
+            date=date,
+            date_precision=precision,
+            date_text=date_text,
+            label=_text(record.get("label")) or None,
+            url=_text(record.get("url")) or None,
+            topics=_as_list(record.get("topics")),
+            countries=_as_list(record.get("countries")),
+            language=language[:2] if language else None,
+        )
+    )
+
+
+def _record_date(text: str) -> ParsedDate | None:
+    match = re.fullmatch(r"((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?:[T ][\d:.+Z-]*)?", text)
+    if match:
+        year, month, day = match.groups()
+        try:
+            value = dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return None
+        precision = "day" if day else "month" if month else "year"
+        return ParsedDate(value, precision, text)  # type: ignore[arg-type]
+    return parse_date_line(text)
+
+
+def read_json_lines(text: str, result: ReadResult) -> None:
+    result.layout = "jsonl"
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
+            continue
+        record_to_item(record, result.path, number, result)
+
+
+def read_json_array(text: str, result: ReadResult) -> None:
+    result.layout = "json"
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        result.failed = True
+        result.problems.append(
+            Problem(result.path, exc.lineno, f"not valid JSON ({exc.msg})", "error")
+        )
+        return
+    if not isinstance(records, list):
+        result.failed = True
+        result.problems.append(Problem(result.path, 1, "expected a JSON array of objects", "error"))
+        return
+    for number, record in enumerate(records, start=1):
+        record_to_item(record, f"{result.path}", number, result)
+
+
+def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
+    result.layout = "csv"
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
+        result.failed = True
+        result.problems.append(
+            Problem(
+                result.path,
+                1,
+                f"CSV has no 'title' column (columns: {', '.join(reader.fieldnames or [])})",
+                "error",
+            )
+        )
+        return
+    try:
+        for row in reader:
+            clean = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+            if None in row:
+                result.problems.append(
+                    Problem(
+                        result.path,
+                        reader.line_num,
+                        "row has more cells than the header; extra ignored",
+                    )
+                )
+            record_to_item(clean, result.path, reader.line_num, result)
+    except csv.Error as exc:
+        result.problems.append(
+            Problem(
+                result.path,
+                reader.line_num,
+                f"malformed CSV ({exc}); the rest of the file was skipped",
+                "error",
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain-text listing dumps
+
+LABELS = {
+    # kinds of item, as ILO listings label them (English, French, Spanish)
+    "news",
+    "press release",
+    "news release",
+    "media advisory",
+    "statement",
+    "opinion editorial",
+    "op-ed",
+    "opinion",
+    "feature",
+    "feature story",
+    "article",
+    "speech",
+    "interview",
+    "video",
+    "podcast",
+    "blog",
+    "comment",
+    "commentary",
+    "story",
+    "publication",
+    "event",
+    "report",
+    "communiqué de presse",
+    "communiqué",
+    "note aux médias",
+    "déclaration",
+    "actualité",
+    "actualités",
+    "tribune",
+    "discours",
+    "entretien",
+    "reportage",
+    "comunicado de prensa",
+    "comunicado",
+    "noticia",
+    "noticias",
+    "declaración",
+    "artículo de opinión",
+    "reportaje",
+    "discurso",
+    "entrevista",
+    "nota de prensa",
+    "aviso a los medios",
+}
+CHROME = {
+    "refine results",
+    "load more",
+    "show more",
+    "read more",
+    "see more",
+    "see all",
+    "view all",
+    "share",
+    "share this page",
+    "share this",
+    "print",
+    "back to top",
+    "next",
+    "previous",
+    "next page",
+    "previous page",
+    "subscribe",
+    "search",
+    "filter",
+    "filters",
+    "sort by",
+    "menu",
+    "home",
+    "skip to main content",
+    "cookies",
+    "accept cookies",
+    "more news",
+    "all news",
+    "lire la suite",
+    "voir plus",
+    "ver más",
+    "leer más",
+    "partager",
+    "compartir",
+}
+_CHROME_RE = re.compile(
+    r"^(page \d+ of \d+|showing \d+\s*[-–]\s*\d+ of \d+.*|\d+ results?|results? \d+.*|"
+    r"(tweet|facebook|linkedin|email|whatsapp)(\s*[|/·]\s*\w+)*|[«»‹›<>]+|\d+(\s+\d+)+)$",
+    re.I,
+)
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*))?$")
+_SEPARATOR = re.compile(r"^\s*(?:[-–—_=*•·~]\s*){1,}$")
+_CREDIT = re.compile(
+    r"^\s*(?:©|\(c\)\s|copyright\b|photo\s*(?:credit)?\s*[:：]|photo by\b|photos?\s*:|"
+    r"foto\s*:|crédit(?:s)?(?: photo)?\s*:|credits?\s*:|image\s*:|source\s*:\s*ilo)",
+    re.I,
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_TERMINAL = re.compile(r"[.!?…:;»”\")]\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-blank line of a dump, classified."""
+
+    number: int
+    text: str
+    kind: str  # text | numbered | credit | chrome | junk | sep | header | date
+    gap: bool  # a blank line came before it
+    date: ParsedDate | None = None
+
+
+def _is_prose(text: str) -> bool:
+    words = text.split()
+    return len(words) >= 8 or (len(words) >= 3 and bool(_TERMINAL.search(text)))
+
+
+def _is_label(text: str) -> bool:
+    return text.strip().casefold().rstrip(":") in LABELS
+
+
+def _classify(text: str) -> tuple[str, ParsedDate | None]:
+    stripped = text.strip()
+    folded = stripped.casefold()
+    if _SEPARATOR.match(stripped):
+        return "sep", None
+    if _CREDIT.match(stripped) or ("©" in stripped and len(stripped.split()) <= 12):
+        return "credit", None
+    if folded.rstrip(" .:›»>") in CHROME or _CHROME_RE.match(stripped):
+        return "chrome", None
+    header = parse_header(stripped)
+    if header is not None:
+        return "header", header
+    date = parse_date_line(stripped)
+    if date is not None:
+        return "date", date
+    if not _LETTER.search(stripped):
+        return "junk", None
+    return "text", None
+
+
+def _lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    gap = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            gap = True
+            continue
+        if len(stripped) > MAX_FIELD:
+            stripped = stripped[:MAX_FIELD]
+        numbered = _NUMBERED.match(raw)
+        if numbered and not parse_date_line(stripped) and not parse_header(stripped):
+            out.append(Line(number, (numbered.group(2) or "").strip(), "numbered", gap))
+        else:
+            kind, date = _classify(stripped)
+            out.append(Line(number, stripped, kind, gap, date))
+        gap = False
+    return out
+
+
+class _DumpReader:
+    """Reads one plain-text dump from its structure: numbered lists, cards, dated lists."""
+
+    def __init__(self, result: ReadResult) -> None:
+        self.result = result
+        self.path = result.path
+        self.context: ParsedDate | None = None  # the month or year header items stand under
+
+    def skip(self, line: Line, why: str) -> None:
+        self.result.problems.append(Problem(self.path, line.number, f"{why}: {line.text[:80]!r}"))
+
+    # -- top level ------------------------------------------------------------------------
+
+    def read(self, text: str) -> None:
+        lines = _lines(text)
+        body = self._heading(lines)
+        numbered = sum(1 for line in body if line.kind == "numbered")
+        seps = sum(1 for line in body if line.kind == "sep")
+        if numbered:
+            self.result.layout = "numbered"
+        elif _anchors(body):
+            self.result.layout = "cards"
+        elif any(line.kind == "date" for line in body):
+            self.result.layout = "dated list"
+        else:
+            self.result.layout = "paragraphs"
+        if seps and not numbered:
+            self.result.layout += " (separated)"
+        segment: list[Line] = []
+        for line in body:
+            if line.kind == "header":
+                self._region(segment)
+                segment = []
+                self.context = line.date
+            elif line.kind == "sep":
+                self._region(segment)
+                segment = []
+            elif line.kind == "numbered":
+                self._region(segment)
+                segment = [line]
+            else:
+                segment.append(line)
+        self._region(segment)
+
+    def _heading(self, lines: list[Line]) -> list[Line]:
+        """Take the listing heading (and page chrome) from before the first item."""
+        start = 0
+        for index, line in enumerate(lines):
+            if line.kind == "chrome":
+                self.skip(line, "page navigation text skipped")
+                start = index + 1
+                continue
+            if (
+                line.kind == "text"
+                and not self.result.heading
+                and index == start
+                and len(line.text.split()) <= 12
+                and not _TERMINAL.search(line.text)
+                and not _anchored_at(lines, index)
+                and index + 1 < len(lines)
+                and (
+                    lines[index + 1].kind in {"header", "numbered", "chrome", "sep"}
+                    or (
+                        lines[index + 1].kind == "text"
+                        and lines[index + 1].gap
+                        and _anchored_at(lines, index + 1)
+                    )
+                )
+            ):
+                self.result.heading = line.text
+                start = index + 1
+                continue
+            break
+        return lines[start:]
+
+    def _region(self, lines: list[Line]) -> None:
+        """A stretch of lines between numbers, headers or separators: one or more items."""
+        if not lines:
+            return
+        if lines[0].kind == "numbered":
+            first = lines[0]
+            rest = lines[1:]
+            if first.text:
+                kind, date = _classify(first.text)
+                if kind in {"header", "sep", "junk"}:
+                    kind = "text" if kind == "header" else kind
+                rest = [Line(first.number, first.text, kind, first.gap, date), *rest]
+            if not [line for line in rest if line.kind == "text"]:
+                self.result.problems.append(
+                    Problem(self.path, first.number, "numbered entry without a title skipped")
+                )
+                for line in rest:
+                    if line.kind != "credit":
+                        self.skip(line, "line of an entry without a title skipped")
+                return
+            self._segment(rest)
+            return
+        anchors = _anchors(lines)
+        if anchors:
+            self._cards(lines, anchors)
+        elif any(line.kind == "date" for line in lines):
+            self._dated(lines)
+        else:
+            self._paragraphs(lines)
+
+    # -- splitting a region into items ----------------------------------------------------
+
+    def _cards(self, lines: list[Line], anchors: list[tuple[int, int]]) -> None:
+        if anchors[0][0] > 0:
+            self._paragraphs(lines[: anchors[0][0]])
+        for position, (start, repeat) in enumerate(anchors):
+            end = anchors[position + 1][0] if position + 1 < len(anchors) else len(lines)
+            title, middle, after = lines[start], lines[start + 1 : repeat], lines[repeat + 1 : end]
+            alt_lines = [line for line in middle if line.kind == "text"]
+            label = None
+            if len(alt_lines) == 1 and _is_label(alt_lines[0].text):
+                label, alt_lines = alt_lines[0].text, []
+            elif len(alt_lines) >= 2:
+                label, alt_lines = alt_lines[-1].text, alt_lines[:-1]
+            credits = [line for line in middle if line.kind == "credit"]
+            for line in middle:
+                if line.kind not in {"text", "credit"}:
+                    self.skip(line, "unrecognised line inside a card skipped")
+            # After the repeated title: a summary, then perhaps cards without a repeated title.
+            head, extra = _split_card_tail(after)
+            self._emit(
+                title,
+                label=label,
+                alt=" | ".join(a.text for a in alt_lines),
+                credit=" | ".join(c.text for c in credits),
+                rest=head,
+            )
+            if extra:
+                self._paragraphs(extra)
+
+    def _dated(self, lines: list[Line]) -> None:
+        """An unnumbered list where each item has a date line under its title."""
+        dates = [i for i, line in enumerate(lines) if line.kind == "date"]
+        starts: list[int] = []
+        for index in dates:
+            title = index - 1
+            while title >= 0 and lines[title].kind in {"credit"}:
+                title -= 1
+            if title < 0 or lines[title].kind != "text":
+                continue
+            start = title
+            if (
+                start - 1 >= 0
+                and lines[start - 1].kind == "text"
+                and _is_label(lines[start - 1].text)
+            ):
+                start -= 1
+            while start - 1 >= 0 and lines[start - 1].kind == "credit":
+                start -= 1
+            if not starts or start > starts[-1]:
+                starts.append(start)
+        if not starts:
+            self._paragraphs(lines)
+            return
+        if starts[0] > 0:
+            self._paragraphs(lines[: starts[0]])
+        for position, start in enumerate(starts):
+            end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+            self._segment(lines[start:end])
+
+    def _paragraphs(self, lines: list[Line]) -> None:
+        """No numbers, cards or dates: a title line followed by its prose, item after item."""
+        group: list[Line] = []
+        for line in lines:
+            starts_item = (
+                line.kind == "text"
+                and not _is_prose(line.text)
+                and group
+                and any(g.kind == "text" for g in group)
+                and (_is_prose(group[-1].text) or group[-1].kind != "text")
+            )
+            if starts_item:
+                self._segment(group)
+                group = []
+            group.append(line)
+        if group:
+            self._segment(group)
+
+    # -- one item -------------------------------------------------------------------------
+
+    def _segment(self, lines: list[Line]) -> None:
+        """Lines that belong to one item: optional label and credit, title, date, summary."""
+        credits = [line.text for line in lines if line.kind == "credit"]
+        anchors = _anchors(lines)
+        if anchors and anchors[0][0] <= 1:
+            self._cards(lines, anchors)
+            return
+        texts: list[Line] = []
+        date_line: Line | None = None
+        for line in lines:
+            if line.kind == "credit":
+                continue
+            if line.kind in {"date", "header"} and date_line is None and line.date is not None:
+                date_line = line
+            elif line.kind == "text":
+                texts.append(line)
+            elif line.kind == "chrome":
+                self.skip(line, "page navigation text skipped")
+            else:
+                self.skip(line, "unrecognised line skipped")
+        if not texts:
+            for line in lines:
+                if line.kind == "date":
+                    self.skip(line, "date without a title skipped")
+            return
+        label = None
+        before = [t for t in texts if date_line is None or t.number < date_line.number]
+        if (len(texts) >= 2 and _is_label(texts[0].text)) or (
+            date_line is not None
+            and len(before) == 2
+            and len(before[0].text.split()) <= 5
+            and not _TERMINAL.search(before[0].text)
+        ):
+            label = texts.pop(0).text
+        title = texts[0]
+        self._emit(
+            title, label=label, credit=" | ".join(credits), rest=texts[1:], date_line=date_line
+        )
+
+    def _emit(
+        self,
+        title: Line,
+        *,
+        label: str | None,
+        credit: str,
+        rest: list[Line],
+        alt: str = "",
+        date_line: Line | None = None,
+    ) -> None:
+        summary_lines: list[str] = []
+        for line in rest:
+            if line.kind == "date" and date_line is None:
+                date_line = line
+            elif line.kind == "credit":
+                credit = f"{credit} | {line.text}" if credit else line.text
+            elif line.kind == "text" and (not summary_lines or _is_prose(line.text)):
+                summary_lines.append(line.text)
+            elif line.kind == "chrome":
+                self.skip(line, "page navigation text skipped")
+            else:
+                self.skip(line, "unrecognised line after an item skipped")
+        date = date_line.date if date_line is not None else None
+        precision = date.precision if date else None
+        value = date.date if date else None
+        if value is None and self.context is not None:
+            value, precision = self.context.date, self.context.precision
+        self.result.items.append(
+            RawItem(
+                title=title.text,
+                source=self.path,
+                line=title.number,
+                summary=summary_lines[0] if summary_lines else "",
+                body="\n\n".join(summary_lines[1:]),
+                date=value,
+                date_precision=precision,
+                date_text=date.text if date else (self.context.text if self.context else ""),
+                label=label,
+                heading=self.result.heading,
+                credit=credit,
+                alt=alt,
+            )
+        )
+
+
+def _anchored_at(lines: list[Line], index: int) -> bool:
+    return any(start == index for start, _ in _anchors(lines[index : index + 6], limit=1))
+
+
+def _anchors(lines: list[Line], limit: int = 0) -> list[tuple[int, int]]:
+    """Pairs (i, j): line j repeats title line i two to four lines later, as cards do."""
+    found: list[tuple[int, int]] = []
+    index = 0
+    keys = [normalise_title(line.text) if line.kind == "text" else "" for line in lines]
+    while index < len(lines):
+        key = keys[index]
+        if key and len(key) > 3:
+            for other in range(index + 1, min(index + 5, len(lines))):
+                if lines[other].kind not in {"text", "credit"}:
+                    break
+                if keys[other] == key:
+                    found.append((index, other))
+                    index = other
+                    break
+            if limit and len(found) >= limit:
+                break
+        index += 1
+    return found
+
+
+def _split_card_tail(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """After a card's repeated title: its summary, then any further lines as separate items."""
+    if not lines:
+        return [], []
+    head = [lines[0]]
+    index = 1
+    while index < len(lines) and lines[index].kind in {"credit", "date"}:
+        head.append(lines[index])
+        index += 1
+    return head, lines[index:]
+
+
+def read_dump(text: str, result: ReadResult) -> None:
+    """Read a plain-text listing dump into ``result``."""
+    _DumpReader(result).read(text)
+
+
+def read_text(text: str, path: str = "<text>") -> ReadResult:
+    """Read dump text that is already in memory (tests, previews)."""
+    result = ReadResult(path)
+    read_dump(text, result)
+    return result
+
+
+def iter_results(paths: Iterable[Path]) -> Iterator[ReadResult]:
+    """Read each file in turn; failures come back as results with ``failed`` set."""
+    for path in paths:
+        yield read_path(path)

@@ -1,0 +1,73 @@
+"""Topics from the controlled vocabulary: phrases matched on stems, weighted, with evidence."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from newsearch.index.analysis import LANGUAGES, terms
+
+DATA = Path(__file__).with_name("data") / "topics.json"
+TITLE_WEIGHT = 1.5
+THRESHOLD = 1.0
+_LABOR = re.compile(r"\blabor\b", re.I)
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    """A topic found in one part of an item, with its weight and the words that matched."""
+
+    topic: str
+    weight: float
+    text: str
+
+
+def _normalise(text: str) -> str:
+    return _LABOR.sub("labour", text).replace("’", "'")
+
+
+class Vocabulary:
+    """The topics and their phrases, as stem sequences for every supported language."""
+
+    def __init__(self, data: dict[str, dict[str, dict[str, float]]]) -> None:
+        self.topics = [name for name in data if not name.startswith("_")]
+        self._phrases: dict[tuple[str, ...], list[tuple[str, float, str]]] = {}
+        for topic in self.topics:
+            for phrase, weight in data[topic]["phrases"].items():
+                for language in LANGUAGES:
+                    key = tuple(terms(_normalise(phrase), language))
+                    if key:
+                        entries = self._phrases.setdefault(key, [])
+                        if all(t != topic for t, _, _ in entries):
+                            entries.append((topic, float(weight), phrase))
+        self._longest = max((len(k) for k in self._phrases), default=1)
+
+    def find(self, text: str, language: str) -> list[TopicHit]:
+        """Topic phrases in ``text``; a longer phrase hides the shorter ones inside it."""
+        stems = terms(_normalise(text), language)
+        hits: list[TopicHit] = []
+        index = 0
+        while index < len(stems):
+            for size in range(min(self._longest, len(stems) - index), 0, -1):
+                entries = self._phrases.get(tuple(stems[index : index + size]))
+                if entries:
+                    hits.extend(TopicHit(t, w, p) for t, w, p in entries)
+                    index += size
+                    break
+            else:
+                index += 1
+        return hits
+
+    def named_in(self, text: str) -> list[str]:
+        """Topics named outright in a heading or label ('News on forced labour')."""
+        return sorted({h.topic for h in self.find(text, "en") if h.weight >= THRESHOLD})
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The built-in vocabulary, loaded once."""
+    with DATA.open(encoding="utf-8") as handle:
+        return Vocabulary(json.load(handle))

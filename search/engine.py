@@ -1,0 +1,357 @@
+"""The search engine: one long-lived searcher answering ranked, faceted queries over an index."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh import query as wq
+from whoosh.sorting import FieldFacet
+
+from newsearch.index.analysis import fold, stem, terms
+from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
+from newsearch.index.item import Item
+from newsearch.index.places import country_name
+from newsearch.index.schema import FIELD_BOOSTS
+from newsearch.index.store import IndexStore, item_from_stored
+from newsearch.search.facets import FacetTable, bitset
+from newsearch.search.highlight import has_match, snippet
+from newsearch.search.query import Filters, Parsed, date_range, parse
+from newsearch.search.results import FACET_NAMES, FacetValue, Hit, SearchResult, Stats
+
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to look for: query text, filters, order and which page."""
+
+    text: str = ""
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
+        if not 0 <= self.limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 0 and {MAX_LIMIT}")
+        if self.page < 1:
+            raise QueryError("page numbers start at 1")
+
+
+class Engine:
+    """Opens the index once, keeps one searcher, and picks up new commits by itself."""
+
+    def __init__(self, index_dir: str | os.PathLike[str]) -> None:
+        self.store = IndexStore(index_dir)
+        self._lock = threading.RLock()
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._facets: FacetTable | None = None
+        self._languages: tuple[str, ...] = ("en",)
+
+    # -- the searcher ---------------------------------------------------------------------
+
+    def _current(self) -> tuple[Any, FacetTable]:
+        if self._searcher is None:
+            self._ix = self.store.open()
+            self._searcher = self._ix.searcher()
+            self._reset()
+        elif not self._searcher.up_to_date():
+            try:
+                self._searcher = self._searcher.refresh()
+            except Exception as exc:
+                raise IndexDamagedError(
+                    f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
+                ) from None
+            self._reset()
+        assert self._facets is not None
+        return self._searcher, self._facets
+
+    def _reset(self) -> None:
+        self._facets = FacetTable(self._searcher)
+        found = [v for v in ("en", "fr", "es") if v in self._facets.terms.get("language", {})]
+        self._languages = tuple(found) or ("en",)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+
+    # -- searching ------------------------------------------------------------------------
+
+    def parse(self, text: str) -> Parsed:
+        with self._lock:
+            self._current()
+            return parse(text, self._languages)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        with self._lock:
+            searcher, table = self._current()
+            parsed = parse(request.text, self._languages)
+            docs = self._docs(searcher, table, parsed.query)
+            masks = {
+                name: table.mask(name, values)
+                for name, values in request.filters.facet_terms().items()
+            }
+            if request.filters.date_from or request.filters.date_to:
+                masks["date"] = self._docs(
+                    searcher, table, date_range(request.filters.date_from, request.filters.date_to)
+                )
+
+            def narrowed(without: str | None = None) -> int:
+                out = docs
+                for name, mask in masks.items():
+                    if name != without:
+                        out &= mask
+                return out
+
+            matched = narrowed()
+            total = matched.bit_count()
+            facets = {name: self._facet_values(table, name, narrowed(name)) for name in FACET_NAMES}
+            hits: tuple[Hit, ...] = ()
+            if request.limit and total:
+                hits = tuple(self._hits(searcher, parsed, request))
+            suggestion = None
+            if total == 0 and parsed.words:
+                suggestion = self._suggest(searcher, table, request.text, parsed)
+        return SearchResult(
+            query=request.text,
+            total=total,
+            page=request.page,
+            limit=request.limit,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            sort=self._sort(request),
+            seconds=time.perf_counter() - started,
+        )
+
+    @staticmethod
+    def _sort(request: SearchRequest) -> str:
+        return (
+            "newest" if request.sort == "relevance" and not request.text.strip() else (request.sort)
+        )
+
+    def _docs(self, searcher: Any, table: FacetTable, q: wq.Query) -> int:
+        if isinstance(q, wq.Every):
+            return table.all
+        if q is wq.NullQuery:
+            return 0
+        return bitset(q.docs(searcher), table.size) & table.all
+
+    @staticmethod
+    def _facet_values(table: FacetTable, name: str, docs: int) -> tuple[FacetValue, ...]:
+        pairs = table.counts(name, docs)
+        if name == "country":
+            return tuple(FacetValue(country_name(code), count, code) for code, count in pairs)
+        return tuple(FacetValue(value, count) for value, count in pairs)
+
+    def _combined(self, parsed: Parsed, filters: Filters) -> wq.Query:
+        fq = filters.query()
+        if fq is None:
+            return parsed.query
+        if isinstance(parsed.query, wq.Every):
+            return fq
+        return wq.And([parsed.query, fq])
+
+    def _results(
+        self, searcher: Any, parsed: Parsed, request: SearchRequest, limit: int | None
+    ) -> Any:
+        combined = self._combined(parsed, request.filters)
+        sort = self._sort(request)
+        sortedby = None
+        if sort == "newest":
+            sortedby = FieldFacet("date", reverse=True)
+        elif sort == "oldest":
+            sortedby = FieldFacet("date_asc")
+        return searcher.search(combined, limit=limit, sortedby=sortedby, terms=False)
+
+    def _hits(self, searcher: Any, parsed: Parsed, request: SearchRequest) -> Iterator[Hit]:
+        start = (request.page - 1) * request.limit
+        results = self._results(searcher, parsed, request, start + request.limit)
+        for index in range(start, min(len(results.top_n), start + request.limit)):
+            score, docnum = results.top_n[index]
+            yield self._hit(
+                searcher.stored_fields(docnum),
+                parsed,
+                score if self._sort(request) == "relevance" else None,
+            )
+
+    def _hit(self, fields: dict[str, Any], parsed: Parsed | None, score: float | None) -> Hit:
+        language = fields.get("language", "en")
+        stems = parsed.stems if parsed else set()
+        prefixes = parsed.prefixes if parsed else set()
+        spans = snippet(fields.get("summary", ""), stems, prefixes, language)
+        if (stems or prefixes) and not has_match(spans):
+            for name in ("body", "title"):
+                alternative = snippet(fields.get(name, ""), stems, prefixes, language)
+                if has_match(alternative):
+                    spans = alternative
+                    break
+        if not spans:
+            spans = snippet(fields.get("body", ""), stems, prefixes, language)
+        codes = tuple(v for v in (fields.get("country") or "").split(",") if v)
+        return Hit(
+            id=fields["id"],
+            title=fields.get("title", ""),
+            date=fields.get("published") or None,
+            summary=fields.get("summary", ""),
+            snippet=spans,
+            score=score,
+            topics=tuple(v for v in (fields.get("topic") or "").split(",") if v),
+            countries=tuple(fields.get("country_name") or (country_name(c) for c in codes)),
+            country_codes=codes,
+            regions=tuple(v for v in (fields.get("region") or "").split(",") if v),
+            label=fields.get("label") or None,
+            language=language,
+            url=fields.get("url") or None,
+            source=fields.get("source", ""),
+            date_precision=fields.get("date_precision") or None,
+        )
+
+    def export(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every matching item, in the requested order, one at a time (no cap)."""
+        with self._lock:
+            searcher, _ = self._current()
+            parsed = parse(request.text, self._languages)
+            results = self._results(searcher, parsed, request, None)
+            ranked = [(score, docnum) for score, docnum in results.top_n]
+            relevance = self._sort(request) == "relevance"
+        for score, docnum in ranked:
+            with self._lock:
+                fields = self._searcher.stored_fields(docnum)
+            yield self._hit(fields, parsed, score if relevance else None)
+
+    def count(self, text: str, filters: Filters | None = None) -> int:
+        return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
+
+    # -- spelling -------------------------------------------------------------------------
+
+    def _suggest(self, searcher: Any, table: FacetTable, text: str, parsed: Parsed) -> str | None:
+        reader = searcher.reader()
+        corrected = text
+        changed = False
+        for word, offset in sorted(parsed.words, key=lambda w: -w[1]):
+            folded = fold(word.lower())
+            known = any(
+                searcher.doc_frequency(f, stem(folded, lang))
+                for f in FIELD_BOOSTS
+                for lang in self._languages
+            )
+            if known or not folded.isalpha():
+                continue
+            best: tuple[int, int, str] | None = None
+            for candidate in reader.terms_within("spell", folded, 2, prefix=1):
+                if candidate == folded:
+                    continue
+                distance = _distance(folded, candidate)
+                frequency = reader.doc_frequency("spell", candidate)
+                key = (distance, -frequency, candidate)
+                if best is None or key < best:
+                    best = key
+            if best is not None:
+                replacement = best[2]
+                if word[:1].isupper():
+                    replacement = replacement.capitalize()
+                corrected = corrected[:offset] + replacement + corrected[offset + len(word) :]
+                changed = True
+        if not changed:
+            return None
+        try:
+            fixed = parse(corrected, self._languages)
+        except QueryError:
+            return None
+        if not (self._docs(searcher, table, fixed.query)):
+            return None
+        return corrected
+
+    # -- single items ---------------------------------------------------------------------
+
+    def get(self, item_id: str) -> Item:
+        with self._lock:
+            searcher, _ = self._current()
+            docnum = searcher.document_number(id=item_id.strip())
+            if docnum is None:
+                raise ItemNotFoundError(f"no item with id {item_id!r}")
+            return item_from_stored(searcher.stored_fields(docnum))
+
+    def similar(self, item_id: str, limit: int = 10) -> list[Hit]:
+        """Items that share the most distinctive words, topics and countries with an item."""
+        item = self.get(item_id)
+        with self._lock:
+            searcher, _ = self._current()
+            counts = Counter(
+                terms(f"{item.title} {item.title} {item.summary} {item.body[:5000]}", item.language)
+            )
+            total = max(1, searcher.doc_count())
+            weighted = []
+            for term, tf in counts.items():
+                df = searcher.doc_frequency("summary", term) + searcher.doc_frequency("title", term)
+                if df <= 1 or len(term) < 3:
+                    continue
+                weighted.append((tf * math.log(1 + total / df), term))
+            weighted.sort(reverse=True)
+            clauses: list[wq.Query] = []
+            for weight, term in weighted[:15]:
+                for name in ("title", "summary", "body"):
+                    clauses.append(wq.Term(name, term, boost=weight * FIELD_BOOSTS[name]))
+            for topic in item.topics:
+                clauses.append(wq.Term("topic", topic, boost=2.0))
+            for code in item.country_codes:
+                clauses.append(wq.Term("country", code, boost=2.0))
+            if not clauses:
+                return []
+            q = wq.AndNot(wq.Or(clauses), wq.Term("id", item.id))
+            results = searcher.search(q, limit=limit, terms=False)
+            parsed = Parsed(q, stems={t for _, t in weighted[:15]})
+            return [
+                self._hit(searcher.stored_fields(docnum), parsed, score)
+                for score, docnum in results.top_n
+            ]
+
+    # -- statistics -----------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        with self._lock:
+            searcher, table = self._current()
+            facets = {
+                name: self._facet_values(table, name, table.all)
+                for name in (*FACET_NAMES, "language", "kind")
+            }
+            dated = table.mask("year", table.terms.get("year", {}))
+            reader = searcher.reader()
+            segments = len(getattr(reader, "readers", [reader])) if reader.doc_count_all() else 0
+        size = sum(p.stat().st_size for p in Path(self.store.path).iterdir() if p.is_file())
+        return Stats(
+            path=str(self.store.path),
+            items=table.all.bit_count(),
+            size_bytes=size,
+            updated=self.store.meta().get("updated"),
+            segments=segments,
+            facets=facets,
+            undated=(table.all & ~dated).bit_count(),
+        )
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

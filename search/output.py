@@ -1,0 +1,157 @@
+"""Rendering for the shell: tables for people, JSON, JSON Lines and CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import textwrap
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from newsearch.index.item import Item
+from newsearch.index.store import IndexReport
+from newsearch.search.results import FACET_NAMES, HIT_KEYS, Hit, SearchResult, Stats
+
+BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
+
+
+def _style(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{RESET}" if color else text
+
+
+def _width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((100, 24)).columns))
+
+
+def hit_row(hit: Hit) -> dict[str, Any]:
+    """A hit as one flat CSV row: lists joined with '; '."""
+    row = hit.to_dict()
+    return {
+        k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v) for k, v in row.items()
+    }
+
+
+def write_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_jsonl(hits: Iterable[Hit], out: TextIO) -> int:
+    count = 0
+    for hit in hits:
+        out.write(json.dumps(hit.to_dict(), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=list(HIT_KEYS), lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for hit in hits:
+        writer.writerow(hit_row(hit))
+        count += 1
+    return count
+
+
+def render_hit(hit: Hit, number: int, color: bool, width: int) -> str:
+    snippet = "".join(_style(t, BOLD + YELLOW, color) if m else t for t, m in hit.snippet)
+    meta = " · ".join(
+        p for p in (hit.date or "undated", ", ".join(hit.countries), ", ".join(hit.topics)) if p
+    )
+    score = f"  {hit.score:.2f}" if hit.score is not None else ""
+    lines = [
+        f"{number:>3}. {_style(hit.title, BOLD, color)}",
+        "     " + _style(f"{meta}{score}  [{hit.id}]", DIM, color),
+    ]
+    if snippet:
+        lines += textwrap.wrap(
+            snippet,
+            width=width + (snippet.count("\x1b[") * 4),
+            initial_indent="     ",
+            subsequent_indent="     ",
+        )
+    return "\n".join(lines)
+
+
+def render_result(result: SearchResult, color: bool) -> str:
+    width = _width()
+    first = (result.page - 1) * result.limit + 1
+    hits = [render_hit(hit, first + i, color, width) for i, hit in enumerate(result.hits)]
+    last = first + len(result.hits) - 1
+    footer = [
+        _style(
+            f"{result.total} match{'es' if result.total != 1 else ''}"
+            + (f", showing {first}-{last}" if result.hits else "")
+            + f" (sorted by {result.sort}, {result.seconds * 1000:.0f} ms)",
+            DIM,
+            color,
+        )
+    ]
+    for name in FACET_NAMES:
+        values = result.facets.get(name, ())
+        if values:
+            shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+            more = f", +{len(values) - 8} more" if len(values) > 8 else ""
+            footer.append(
+                textwrap.fill(f"{name}: {shown}{more}", width=width, subsequent_indent="  ")
+            )
+    return "\n\n".join([*hits, "\n".join(footer)])
+
+
+def render_item(item: Item) -> str:
+    lines = [item.title, "=" * min(len(item.title), 80)]
+    rows = [
+        ("id", item.id),
+        ("date", f"{item.date} ({item.date_precision})" if item.date else "none"),
+        ("kind", item.kind),
+        ("label", item.label or ""),
+        ("language", item.language),
+        ("topics", ", ".join(item.topics)),
+        (
+            "countries",
+            ", ".join(
+                f"{n} ({c})" for n, c in zip(item.countries, item.country_codes, strict=False)
+            ),
+        ),
+        ("regions", ", ".join(item.regions)),
+        ("url", item.url or ""),
+        ("source", item.source),
+    ]
+    lines += [f"{k:>10}: {v}" for k, v in rows if v]
+    if item.summary:
+        lines += ["", textwrap.fill(item.summary, width=_width())]
+    if item.body:
+        lines += ["", *(textwrap.fill(p, width=_width()) for p in item.body.split("\n\n"))]
+    if item.evidence:
+        lines += ["", "evidence:"]
+        lines += [f"  {e.field:>8} {e.value}: {e.source} «{e.text}»" for e in item.evidence]
+    return "\n".join(lines)
+
+
+def render_stats(stats: Stats) -> str:
+    lines = [
+        f"index:    {stats.path}",
+        f"items:    {stats.items} ({stats.undated} undated)",
+        f"size:     {stats.size_bytes / 1024:.1f} KiB in {stats.segments} segment(s)",
+        f"updated:  {stats.updated or 'unknown'}",
+    ]
+    for name, values in stats.facets.items():
+        lines.append("")
+        lines.append(f"{name}:")
+        lines += [f"  {v.count:>6}  {v.value}" for v in values]
+    return "\n".join(lines)
+
+
+def render_report(report: IndexReport, index_path: str) -> str:
+    parts = [
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.duplicates} duplicate(s), {report.skipped} block(s) skipped "
+        f"from {report.files} file(s) in {report.seconds:.1f} s",
+        f"{report.total} item(s) in {index_path}",
+    ]
+    if report.failed_files:
+        parts.append(f"{report.failed_files} file(s) could not be read")
+    return "\n".join(parts)

@@ -1,0 +1,611 @@
+"""Query building: parse the query language and filters into Whoosh queries, with clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from whoosh import query as wq
+
+from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, words
+from newsearch.index.dates import parse_bound
+from newsearch.index.errors import QueryError
+from newsearch.index.places import REGIONS, gazetteer
+from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
+from newsearch.index.topics import vocabulary
+
+MAX_QUERY_LENGTH = 1000
+SYNONYM_BOOST = 0.5  # a synonym counts half as much as the word typed
+FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "topic",
+    "country",
+    "region",
+    "year",
+    "date",
+    "language",
+    "kind",
+    "id",
+)
+SYNTAX_HELP = (
+    'words (all must match), "exact phrase", a OR b, NOT a / -a, (groups), field:value '
+    f"({', '.join(FIELDS)}), fish* wildcards, fuzzy~1, date:2016..2017, year:[2015 TO 2017]"
+)
+_REGION_ALIASES = {
+    "asia": "Asia and the Pacific",
+    "asia-pacific": "Asia and the Pacific",
+    "asia pacific": "Asia and the Pacific",
+    "pacific": "Asia and the Pacific",
+    "europe": "Europe and Central Asia",
+    "central asia": "Europe and Central Asia",
+    "americas": "Americas",
+    "america": "Americas",
+    "latin america": "Americas",
+    "arab states": "Arab States",
+    "middle east": "Arab States",
+    "africa": "Africa",
+}
+_LANG_NAMES = {
+    "english": "en",
+    "french": "fr",
+    "spanish": "es",
+    "français": "fr",
+    "español": "es",
+    "anglais": "en",
+    "inglés": "en",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # word | phrase | lparen | rparen | or | and | not | minus | plus | range
+    text: str
+    start: int
+    field: str | None = None
+    slop: int | None = None  # fuzzy distance for words, slop for phrases
+
+
+_WORD_END = set(' \t\n()"')
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "(":
+            toks.append(Tok("lparen", c, i))
+            i += 1
+            continue
+        if c == ")":
+            toks.append(Tok("rparen", c, i))
+            i += 1
+            continue
+        if (
+            c in "-+"
+            and i + 1 < n
+            and not text[i + 1].isspace()
+            and (
+                not toks or toks[-1].kind in {"lparen", "or", "and", "not"} or text[i - 1].isspace()
+            )
+        ):
+            toks.append(Tok("minus" if c == "-" else "plus", c, i))
+            i += 1
+            continue
+        start = i
+        fieldname = None
+        # field:value
+        match = re.match(r"([A-Za-z_]+):(?=\S)", text[i:])
+        if match:
+            name = match.group(1).lower()
+            if name not in FIELDS:
+                raise QueryError(
+                    f"unknown field {match.group(1)!r}; fields are: {', '.join(FIELDS)} "
+                    "(put text with a colon in quotes)",
+                    text,
+                    start,
+                )
+            fieldname = name
+            i += match.end()
+            if i < n and text[i] == "[":
+                close = text.find("]", i)
+                if close < 0:
+                    raise QueryError("range without a closing ']'", text, i)
+                toks.append(Tok("range", text[i + 1 : close], start, fieldname))
+                i = close + 1
+                continue
+        if i < n and text[i] in '"“”':
+            close = _closing_quote(text, i)
+            if close < 0:
+                raise QueryError("phrase without a closing quote", text, i)
+            phrase = text[i + 1 : close]
+            i = close + 1
+            slop = None
+            if i < n and text[i] == "~":
+                i, slop = _tilde(text, i)
+            toks.append(Tok("phrase", phrase, start, fieldname, slop))
+            continue
+        j = i
+        while j < n and text[j] not in _WORD_END:
+            j += 1
+        word = text[i:j]
+        i = j
+        if not word:
+            raise QueryError(f"{fieldname}: needs a value", text, start)
+        if fieldname is None and word in {"OR", "||"}:
+            toks.append(Tok("or", word, start))
+            continue
+        if fieldname is None and word in {"AND", "&&"}:
+            toks.append(Tok("and", word, start))
+            continue
+        if fieldname is None and word == "NOT":
+            toks.append(Tok("not", word, start))
+            continue
+        slop = None
+        tilde = word.rfind("~")
+        if tilde > 0:
+            _, slop = _tilde(word, tilde)
+            word = word[:tilde]
+        elif tilde == 0:
+            raise QueryError(
+                "'~' must follow a word (fuzzy~1) or a phrase (\"a b\"~2)", text, start
+            )
+        if fieldname is None and word.endswith(":"):
+            word = word[:-1]  # "Note: ..." is a word, not a field
+            if not word:
+                continue
+        toks.append(Tok("word", word, start, fieldname, slop))
+    return toks
+
+
+def _closing_quote(text: str, start: int) -> int:
+    for j in range(start + 1, len(text)):
+        if text[j] in '"“”':
+            return j
+    return -1
+
+
+def _tilde(text: str, at: int) -> tuple[int, int]:
+    match = re.match(r"~(\d{0,2})(?=$|[\s()])", text[at:])
+    if not match:
+        raise QueryError("after '~' give a small number (fuzzy~1, \"a b\"~3)", text, at)
+    return at + match.end(), int(match.group(1) or 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsed query
+
+
+@dataclass
+class Parsed:
+    """The Whoosh query, plus what highlighting and spelling correction need."""
+
+    query: wq.Query
+    words: list[tuple[str, int]] = field(default_factory=list)  # free words and their offsets
+    stems: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+
+class _Parser:
+    def __init__(self, text: str, languages: tuple[str, ...]) -> None:
+        self.text = text
+        self.toks = tokenize(text)
+        self.pos = 0
+        self.languages = languages
+        self.parsed = Parsed(wq.Every())
+
+    def peek(self) -> Tok | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def take(self) -> Tok:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> Parsed:
+        if not self.toks:
+            return self.parsed
+        node = self.or_expr()
+        tok = self.peek()
+        if tok is not None:
+            if tok.kind == "rparen":
+                raise QueryError("')' without a matching '('", self.text, tok.start)
+            raise QueryError(f"unexpected {tok.text!r}", self.text, tok.start)
+        self.parsed.query = node if node is not None else wq.NullQuery
+        return self.parsed
+
+    def or_expr(self) -> wq.Query | None:
+        parts = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.take()
+            if self.peek() is None or self.peek().kind in {"or", "rparen"}:  # type: ignore[union-attr]
+                raise QueryError("OR needs something on both sides", self.text, tok.start)
+            parts.append(self.and_expr())
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else wq.Or(kept)
+
+    def and_expr(self) -> wq.Query | None:
+        positive: list[wq.Query] = []
+        negative: list[wq.Query] = []
+        first = self.peek()
+        if first is not None and first.kind == "and":
+            raise QueryError("AND needs something on both sides", self.text, first.start)
+        while (tok := self.peek()) is not None and tok.kind not in {"or", "rparen"}:
+            if tok.kind == "and":
+                self.take()
+                following = self.peek()
+                if following is None or following.kind in {"or", "rparen", "and"}:
+                    raise QueryError("AND needs something on both sides", self.text, tok.start)
+                continue
+            negate = False
+            if tok.kind in {"not", "minus"}:
+                self.take()
+                negate = True
+                following = self.peek()
+                if following is None or following.kind in {"or", "rparen", "and"}:
+                    raise QueryError(f"{tok.text} needs something to exclude", self.text, tok.start)
+            elif tok.kind == "plus":
+                self.take()
+            node = self.unary()
+            if node is None:
+                continue
+            (negative if negate else positive).append(node)
+        if not positive and not negative:
+            return None
+        base: wq.Query = (
+            positive[0] if len(positive) == 1 else (wq.And(positive) if positive else wq.Every())
+        )
+        if negative:
+            exclude = negative[0] if len(negative) == 1 else wq.Or(negative)
+            return wq.AndNot(base, exclude)
+        return base
+
+    def unary(self) -> wq.Query | None:
+        tok = self.take()
+        if tok.kind == "lparen":
+            if self.peek() is None:
+                raise QueryError("'(' without a matching ')'", self.text, tok.start)
+            if self.peek().kind == "rparen":  # type: ignore[union-attr]
+                raise QueryError("empty parentheses", self.text, tok.start)
+            node = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != "rparen":
+                raise QueryError("'(' without a matching ')'", self.text, tok.start)
+            self.take()
+            return node
+        if tok.kind in {"not", "minus", "plus"}:
+            raise QueryError(f"unexpected {tok.text!r}", self.text, tok.start)
+        if tok.kind == "rparen":
+            raise QueryError("')' without a matching '('", self.text, tok.start)
+        if tok.field in {"topic", "country", "region", "year", "date", "language", "kind", "id"}:
+            return self.keyword(tok)
+        if tok.kind == "range":
+            raise QueryError(
+                f"ranges work on date: and year:, not {tok.field}:", self.text, tok.start
+            )
+        return self.text_query(tok, (tok.field,) if tok.field else TEXT_FIELDS)
+
+    # -- text -----------------------------------------------------------------------------
+
+    def variants(self, word: str) -> list[str]:
+        """The index terms a word may have been stored as, one per language in the index."""
+        out: list[str] = []
+        for language in self.languages:
+            term = stem(word, language)
+            if term not in out:
+                out.append(term)
+        return out
+
+    def text_query(self, tok: Tok, fields: tuple[str, ...]) -> wq.Query | None:
+        if tok.kind == "phrase":
+            pieces = [w for w, _, _ in words(tok.text) if not _stopped(w)]
+            if not pieces:
+                return None
+            for piece in pieces:
+                self.parsed.stems.update(self.variants(piece))
+            if len(pieces) == 1:
+                return self._fields(fields, lambda f: self._word(f, pieces[0]))
+            slop = (tok.slop or 0) + 1
+            return self._fields(fields, lambda f: self._phrase(f, pieces, slop))
+        raw = tok.text
+        if "*" in raw or "?" in raw:
+            pattern = fold(raw.lower())
+            if pattern.strip("*?") == "":
+                return wq.Every() if raw == "*" else None
+            if re.match(r"^[*?]", pattern):
+                raise QueryError(
+                    "a wildcard cannot start a word (it would scan every term)",
+                    self.text,
+                    tok.start,
+                )
+            self.parsed.prefixes.add(pattern.split("*")[0].split("?")[0])
+            return self._fields(fields, lambda f: wq.Wildcard(f, pattern))
+        pieces = [w for w, _, _ in words(raw)]
+        if not pieces:
+            return None
+        if tok.slop is not None:
+            if tok.slop > 2:
+                raise QueryError("fuzzy distance is 1 or 2", self.text, tok.start)
+            term = stem(pieces[0], self.languages[0])
+            self.parsed.stems.add(term)
+            return self._fields(
+                fields, lambda f: wq.FuzzyTerm(f, term, maxdist=tok.slop or 1, prefixlength=1)
+            )
+        kept = [p for p in pieces if not _stopped(p)]
+        if not kept:
+            return None
+        if tok.field is None:
+            self.parsed.words.append((raw, tok.start))
+        for piece in kept:
+            self.parsed.stems.update(self.variants(piece))
+            if len(kept) == 1:
+                self.parsed.stems.update(synonyms().get(stem(piece, self.languages[0]), ()))
+        if len(kept) == 1:
+            return self._fields(fields, lambda f: self._word(f, kept[0]))
+        return self._fields(fields, lambda f: self._phrase(f, kept, 1))
+
+    def _phrase(self, fieldname: str, pieces: list[str], slop: int) -> wq.Query:
+        phrases: list[wq.Query] = []
+        for language in self.languages:
+            node = wq.Phrase(fieldname, [stem(p, language) for p in pieces], slop=slop)
+            if node not in phrases:
+                phrases.append(node)
+        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+    def _word(self, fieldname: str, word: str) -> wq.Query:
+        exact = self.variants(word)
+        nodes: list[wq.Query] = [wq.Term(fieldname, t) for t in exact]
+        for term in synonyms().get(exact[0], ()):
+            if term not in exact:
+                nodes.append(wq.Term(fieldname, term, boost=SYNONYM_BOOST))
+        return nodes[0] if len(nodes) == 1 else wq.Or(nodes)
+
+    @staticmethod
+    def _fields(fields: tuple[str, ...], make: Any) -> wq.Query:
+        queries = []
+        for name in fields:
+            node = make(name)
+            node = node.with_boost(FIELD_BOOSTS.get(name, 1.0)) if len(fields) > 1 else node
+            queries.append(node)
+        return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+    # -- keyword fields -------------------------------------------------------------------
+
+    def keyword(self, tok: Tok) -> wq.Query:
+        name = tok.field or ""
+        value = tok.text.strip()
+        try:
+            if name in {"date", "year"}:
+                low, high = _range(value, tok.kind == "range")
+                return date_range(low, high) if name == "date" else year_range(low, high)
+            return keyword_term(name, value)
+        except QueryError as exc:
+            raise QueryError(exc.message, self.text, tok.start) from None
+
+
+@cache
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Stem -> the stems of its synonyms (every language), from the editable synonyms file."""
+    with (
+        resources.files("newsearch.index")
+        .joinpath("data/synonyms.json")
+        .open(encoding="utf-8") as handle
+    ):
+        groups = json.load(handle)["groups"]
+    table: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        stems: list[str] = []
+        for word in group:
+            for language in LANGUAGES:
+                term = stem(word.lower(), language)
+                if term not in stems:
+                    stems.append(term)
+        for term in stems:
+            table[term] = tuple(dict.fromkeys((*table.get(term, ()), *stems)))
+    return table
+
+
+def _stopped(word: str) -> bool:
+    return any(word in STOPWORDS[lang] for lang in ("en",))
+
+
+def _range(value: str, bracketed: bool) -> tuple[dt.date | None, dt.date | None]:
+    if bracketed:
+        parts = re.split(r"\s+TO\s+", value.strip(), flags=re.I)
+        if len(parts) != 2:
+            raise QueryError("a range reads [FROM TO UNTIL], e.g. [2015 TO 2017]")
+    elif ".." in value:
+        parts = value.split("..", 1)
+    else:
+        parts = [value, value]
+    low = parts[0].strip()
+    high = parts[1].strip()
+    try:
+        start = None if low in {"", "*"} else parse_bound(low)
+        end = None if high in {"", "*"} else parse_bound(high, end=True)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+    if start and end and start > end:
+        raise QueryError(f"the range starts ({start}) after it ends ({end})")
+    return start, end
+
+
+def _key(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def date_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
+    """Items dated within [start, end]; undated items never match."""
+    return wq.NumericRange(
+        "date", _key(start) if start else 10000101, _key(end) if end else 99991231
+    )
+
+
+def year_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
+    low = str(start.year) if start else None
+    high = str(end.year) if end else None
+    if low and low == high:
+        return wq.Term("year", low)
+    return wq.TermRange("year", low, high)
+
+
+def resolve(name: str, value: str) -> str:
+    """A user's facet value (any case, names or codes) as it is stored in the index."""
+    text = value.strip()
+    if name == "topic":
+        vocab = vocabulary().topics
+        folded = text.casefold().replace("_", " ").replace("labor", "labour")
+        if folded in vocab:
+            return folded
+        close = [t for t in vocab if folded and folded in t]
+        raise QueryError(
+            f"unknown topic {value!r}"
+            + (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; topics are: {', '.join(vocab)}"
+            )
+        )
+    if name == "country":
+        code = gazetteer().code_for(text)
+        if code is None:
+            raise QueryError(f"unknown country {value!r}; use a name or an ISO code (IDN, PE)")
+        return code
+    if name == "region":
+        folded = text.casefold()
+        for region in REGIONS:
+            if region.casefold() == folded:
+                return region
+        if folded in _REGION_ALIASES:
+            return _REGION_ALIASES[folded]
+        raise QueryError(f"unknown region {value!r}; regions are: {', '.join(REGIONS)}")
+    if name == "language":
+        folded = text.casefold()
+        code = _LANG_NAMES.get(folded, folded)
+        if code not in LANGUAGES:
+            raise QueryError(f"unknown language {value!r}; use en, fr or es")
+        return code
+    if name == "kind":
+        return text.casefold()
+    return text
+
+
+def keyword_term(name: str, value: str) -> wq.Query:
+    return wq.Term(name, resolve(name, value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet and date filters: values within a field are ORed, fields are ANDed."""
+
+    topic: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        topic: tuple[str, ...] | list[str] = (),
+        country: tuple[str, ...] | list[str] = (),
+        region: tuple[str, ...] | list[str] = (),
+        year: tuple[str, ...] | list[str] = (),
+        language: tuple[str, ...] | list[str] = (),
+        kind: tuple[str, ...] | list[str] = (),
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Filters:
+        """Validate and normalise what a user typed; unknown values raise QueryError."""
+        years = []
+        for value in year:
+            if not re.fullmatch(r"(?:1[89]|2\d)\d{2}", value.strip()):
+                raise QueryError(f"year {value!r} is not a year (YYYY)")
+            years.append(value.strip())
+        try:
+            start = parse_bound(date_from) if date_from else None
+            end = parse_bound(date_to, end=True) if date_to else None
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        if start and end and start > end:
+            raise QueryError(f"--from {date_from} is after --to {date_to}")
+        return cls(
+            topic=_unique(resolve("topic", v) for v in topic),
+            country=_unique(resolve("country", v) for v in country),
+            region=_unique(resolve("region", v) for v in region),
+            year=_unique(years),
+            language=_unique(resolve("language", v) for v in language),
+            kind=_unique(resolve("kind", v) for v in kind),
+            date_from=start,
+            date_to=end,
+        )
+
+    def facet_terms(self) -> dict[str, tuple[str, ...]]:
+        return {
+            name: values
+            for name in ("topic", "country", "region", "year", "language", "kind")
+            if (values := getattr(self, name))
+        }
+
+    def query(self, *, without: str | None = None) -> wq.Query | None:
+        """The filter as one query, leaving out the field ``without`` (for its own facet)."""
+        parts: list[wq.Query] = []
+        for name, values in self.facet_terms().items():
+            if name == without:
+                continue
+            terms = [wq.Term(name, v) for v in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+        if self.date_from or self.date_to:
+            parts.append(date_range(self.date_from, self.date_to))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.facet_terms() or self.date_from or self.date_to)
+
+
+def _unique(values: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+def parse(text: str, languages: tuple[str, ...] = ("en",)) -> Parsed:
+    """Parse the query language. Raises QueryError pointing at the problem."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}",
+            text[:60],
+            None,
+        )
+    if "\x00" in text:
+        raise QueryError("the query holds a NUL character", "", None)
+    return _Parser(text, languages or ("en",)).parse()

@@ -1,0 +1,151 @@
+"""Search results as plain data: hits, facet counts, pages and index statistics."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+Span = tuple[str, bool]  # a piece of snippet text and whether it matched the query
+
+HIT_KEYS = (
+    "id",
+    "title",
+    "date",
+    "summary",
+    "snippet",
+    "score",
+    "topics",
+    "countries",
+    "country_codes",
+    "regions",
+    "label",
+    "language",
+    "url",
+    "source",
+)
+FACET_NAMES = ("topic", "country", "region", "year")
+
+
+def spans_to_html(spans: tuple[Span, ...]) -> str:
+    """Snippet spans as HTML: all text escaped, matched words in ``<mark>``."""
+    return "".join(f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t) for t, hit in spans)
+
+
+def spans_to_text(spans: tuple[Span, ...]) -> str:
+    return "".join(text for text, _ in spans)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching item as the CLI, the web API and exports show it."""
+
+    id: str
+    title: str
+    date: str | None
+    summary: str
+    snippet: tuple[Span, ...]
+    score: float | None
+    topics: tuple[str, ...]
+    countries: tuple[str, ...]
+    country_codes: tuple[str, ...]
+    regions: tuple[str, ...]
+    label: str | None
+    language: str
+    url: str | None
+    source: str
+    date_precision: str | None = field(default=None, compare=False)
+
+    @property
+    def snippet_html(self) -> str:
+        return spans_to_html(self.snippet)
+
+    @property
+    def snippet_text(self) -> str:
+        return spans_to_text(self.snippet)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of a hit (``snippet`` is escaped HTML with ``<mark>``)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "summary": self.summary,
+            "snippet": self.snippet_html,
+            "score": None if self.score is None else round(self.score, 4),
+            "topics": list(self.topics),
+            "countries": list(self.countries),
+            "country_codes": list(self.country_codes),
+            "regions": list(self.regions),
+            "label": self.label,
+            "language": self.language,
+            "url": self.url,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet and how many matching items carry it."""
+
+    value: str
+    count: int
+    code: str | None = None  # the country code behind a country name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits, the total, facet counts over all matches, and a correction if any."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]]
+    suggestion: str | None = None
+    sort: str = "relevance"
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {
+                name: [v.to_dict() for v in self.facets.get(name, ())] for name in FACET_NAMES
+            },
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the index holds: counts by facet, size on disk and when it was last updated."""
+
+    path: str
+    items: int
+    size_bytes: int
+    updated: str | None
+    segments: int
+    facets: dict[str, tuple[FacetValue, ...]]
+    undated: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "items": self.items,
+            "size_bytes": self.size_bytes,
+            "updated": self.updated,
+            "segments": self.segments,
+            "undated": self.undated,
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+        }
