@@ -15,7 +15,9 @@ LANGUAGES = {"en": "english", "fr": "french", "es": "spanish"}
 DEFAULT_LANGUAGE = "en"
 # A marker the indexer puts before a text to say which stemmer to use (never stored).
 _MARK = re.compile(r"^\x02(\w\w)\x03")
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|\w+", re.UNICODE)
+SEPARATOR = "\x1e"  # between the values of a multi-valued text (tags)
+GAP = 100
+TOKEN = re.compile(r"\x1e|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|\w+", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu)['’]", re.I)
 
 STOPWORDS: dict[str, frozenset[str]] = {}
@@ -131,10 +133,14 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
         offset = len(value) - len(text)
         stoplist = STOPWORDS.get(language, _EN_STOP)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pieces: Iterator[tuple[str, int, int]]
         pieces = words(text) if tokenize else iter([(text.lower(), 0, len(text))])
-        position = start_pos
+        position = start_pos - 1
         for word, start, end in pieces:
+            # stop words and value separators leave gaps, so "forced labour" never matches
+            # "labour and forced", nor the end of one tag and the start of the next
+            position += GAP if word == SEPARATOR else 1
+            if word == SEPARATOR:
+                continue
             stopped = word in stoplist or word in _EN_STOP
             if stopped and removestops:
                 continue
@@ -145,7 +151,6 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
                 token.original = word
             if positions:
                 token.pos = position
-            position += 1
             if chars:
                 token.startchar = start_char + offset + start
                 token.endchar = start_char + offset + end

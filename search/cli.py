@@ -183,6 +183,7 @@ def main() -> None:
 )
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
@@ -265,6 +266,7 @@ def index_command(
 )
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["table", "json", "jsonl", "csv"]),
     default=None,
@@ -314,6 +316,7 @@ query_command.help = (query_command.help or "") + SYNTAX_HELP
 @index_option
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["text", "json"]),
     default=None,
@@ -341,6 +344,7 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
 )
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["table", "json", "jsonl", "csv"]),
     default=None,
@@ -371,6 +375,7 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
 @index_option
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["text", "json"]),
     default=None,
@@ -392,6 +397,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
 @filter_options
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["jsonl", "csv"]),
     default="jsonl",
@@ -427,6 +433,7 @@ def export_command(
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--format",
+    "-f",
     "fmt",
     type=click.Choice(["text", "json"]),
     default=None,

@@ -315,14 +315,16 @@ class _Parser:
 
     def text_query(self, tok: Tok, fields: tuple[str, ...]) -> wq.Query | None:
         if tok.kind == "phrase":
-            pieces = [w for w, _, _ in words(tok.text) if not _stopped(w)]
+            every = [w for w, _, _ in words(tok.text)]
+            pieces = [w for w in every if not _stopped(w)]
             if not pieces:
                 return None
+            gaps = _largest_gap(every)
             for piece in pieces:
                 self.parsed.stems.update(self.variants(piece))
             if len(pieces) == 1:
                 return self._fields(fields, lambda f: self._word(f, pieces[0]))
-            slop = (tok.slop or 0) + 1
+            slop = (tok.slop or 0) + 1 + gaps
             return self._fields(fields, lambda f: self._phrase(f, pieces, slop))
         raw = tok.text
         if "*" in raw or "?" in raw:
@@ -420,6 +422,15 @@ def synonyms() -> dict[str, tuple[str, ...]]:
         for term in stems:
             table[term] = tuple(dict.fromkeys((*table.get(term, ()), *stems)))
     return table
+
+
+def _largest_gap(pieces: list[str]) -> int:
+    """The longest run of stop words inside a phrase: they leave gaps in indexed positions."""
+    longest = run = 0
+    for word in pieces:
+        run = run + 1 if _stopped(word) else 0
+        longest = max(longest, run)
+    return longest
 
 
 def _stopped(word: str) -> bool:
