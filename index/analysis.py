@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
@@ -53,6 +56,96 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 _CACHE: dict[tuple[str, str], str] = {}
 _CACHE_LIMIT = 500_000
+_TABLES: list[StemTable] = []
+STEM_TABLE = "stems.tsv"
+SYNONYMS = Path(__file__).with_name("data") / "synonyms.json"
+
+
+class StemTable:
+    """A sorted ``language<TAB>word<TAB>term`` file written beside an index.
+
+    Searching looks words up here by binary search, so answering a query never has to load
+    NLTK for words the index has seen.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: bytes | None = None
+
+    def _load(self) -> bytes:
+        if self._data is None:
+            try:
+                self._data = self.path.read_bytes()
+            except OSError:
+                self._data = b""
+        return self._data
+
+    def get(self, language: str, word: str) -> str | None:
+        data = self._load()
+        if not data:
+            return None
+        key = f"{language}\t{word}\t".encode()
+        low, high = 0, len(data)
+        # binary search over byte offsets, snapping to line starts
+        while low < high:
+            middle = (low + high) // 2
+            start = data.rfind(b"\n", 0, middle) + 1
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            line = data[start:end]
+            if line.startswith(key):
+                return line[len(key) :].decode("utf-8")
+            if line < key:
+                low = end + 1
+            else:
+                high = start
+        return None
+
+    @staticmethod
+    def write(path: Path, extra: dict[tuple[str, str], str] | None = None) -> int:
+        """Merge the words stemmed in this process (and ``extra``) into the table at ``path``."""
+        entries: dict[tuple[str, str], str] = {}
+        try:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                language, word, term = line.split("\t")
+                entries[(language, word)] = term
+        except (OSError, ValueError):
+            entries = {}
+        entries.update(_CACHE)
+        entries.update(extra or {})
+        rows = sorted(
+            f"{language}\t{word}\t{term}".encode()
+            for (language, word), term in entries.items()
+            if "\t" not in word and "\n" not in word
+        )
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(b"\n".join(rows) + b"\n")
+        os.replace(tmp, path)
+        return len(rows)
+
+
+@cache
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Stem -> the stems of its synonyms (every language), from the editable synonyms file."""
+    with SYNONYMS.open(encoding="utf-8") as handle:
+        groups = json.load(handle)["groups"]
+    table: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        stems: list[str] = []
+        for word in group:
+            for language in LANGUAGES:
+                term = stem(word.lower(), language)
+                if term not in stems:
+                    stems.append(term)
+        for term in stems:
+            table[term] = tuple(dict.fromkeys((*table.get(term, ()), *stems)))
+    return table
+
+
+def use_stem_table(path: Path) -> None:
+    """Consult the table at ``path`` before stemming a word with NLTK."""
+    if all(table.path != path for table in _TABLES):
+        _TABLES.append(StemTable(path))
 
 
 def stem(word: str, language: str = DEFAULT_LANGUAGE) -> str:
@@ -60,6 +153,11 @@ def stem(word: str, language: str = DEFAULT_LANGUAGE) -> str:
     key = (language, word)
     term = _CACHE.get(key)
     if term is None:
+        for table in _TABLES:
+            term = table.get(language, word)
+            if term is not None:
+                _CACHE[key] = term
+                return term
         base = word.replace("’", "'")
         if language == "fr":
             base = _ELISION.sub("", base)

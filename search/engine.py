@@ -15,7 +15,7 @@ from typing import Any, Literal
 from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
-from newsearch.index.analysis import fold, stem, terms
+from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.item import Item
 from newsearch.index.places import country_name
@@ -66,6 +66,7 @@ class Engine:
     def _current(self) -> tuple[Any, FacetTable]:
         if self._searcher is None:
             self._ix = self.store.open()
+            use_stem_table(self.store.path / STEM_TABLE)
             self._searcher = self._ix.searcher()
             self._reset()
         elif not self._searcher.up_to_date():

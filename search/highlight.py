@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsearch.index.analysis import stem, words
+from newsearch.index.analysis import STOPWORDS, stem, words
 from newsearch.search.results import Span
 
 WINDOW = 36  # words in a snippet
@@ -17,9 +17,14 @@ def snippet(
     tokens = list(words(text))
     if not tokens:
         return ((text[:300], False),)
+    stoplist = STOPWORDS.get(language, STOPWORDS["en"])
     matched = [
-        (stem(word, language) in stems or stem(word, "en") in stems)
-        or any(prefixes and stem(word, language).startswith(p) for p in prefixes)
+        word not in stoplist
+        and word not in STOPWORDS["en"]
+        and (
+            stem(word, language) in stems
+            or any(stem(word, language).startswith(p) for p in prefixes)
+        )
         for word, _, _ in tokens
     ]
     best_start, best = 0, -1

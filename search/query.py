@@ -7,17 +7,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from whoosh import query as wq
 
-from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, words
+from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
 from newsearch.index.dates import parse_bound
 from newsearch.index.errors import QueryError
 from newsearch.index.places import REGIONS, gazetteer
 from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
-from newsearch.index.topics import vocabulary
+from newsearch.index.topics import DATA as TOPICS_FILE
 
 MAX_QUERY_LENGTH = 1000
 SYNONYM_BOOST = 0.5  # a synonym counts half as much as the word typed
@@ -403,25 +402,10 @@ class _Parser:
 
 
 @cache
-def synonyms() -> dict[str, tuple[str, ...]]:
-    """Stem -> the stems of its synonyms (every language), from the editable synonyms file."""
-    with (
-        resources.files("newsearch.index")
-        .joinpath("data/synonyms.json")
-        .open(encoding="utf-8") as handle
-    ):
-        groups = json.load(handle)["groups"]
-    table: dict[str, tuple[str, ...]] = {}
-    for group in groups:
-        stems: list[str] = []
-        for word in group:
-            for language in LANGUAGES:
-                term = stem(word.lower(), language)
-                if term not in stems:
-                    stems.append(term)
-        for term in stems:
-            table[term] = tuple(dict.fromkeys((*table.get(term, ()), *stems)))
-    return table
+def topic_names() -> tuple[str, ...]:
+    """The controlled topics, read without building the tagger's phrase tables."""
+    with TOPICS_FILE.open(encoding="utf-8") as handle:
+        return tuple(name for name in json.load(handle) if not name.startswith("_"))
 
 
 def _largest_gap(pieces: list[str]) -> int:
@@ -481,7 +465,7 @@ def resolve(name: str, value: str) -> str:
     """A user's facet value (any case, names or codes) as it is stored in the index."""
     text = value.strip()
     if name == "topic":
-        vocab = vocabulary().topics
+        vocab = topic_names()
         folded = text.casefold().replace("_", " ").replace("labor", "labour")
         if folded in vocab:
             return folded
