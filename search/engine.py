@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.sorting import FieldFacet
 
 from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
@@ -21,10 +21,12 @@ from newsearch.index.item import Item
 from newsearch.index.places import country_name
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
-from newsearch.search.facets import FacetTable, bitset
+from newsearch.search.columns import Bools, Columns
+from newsearch.search.facets import facet_values
 from newsearch.search.highlight import has_match, snippet
-from newsearch.search.query import Filters, Parsed, date_range, parse
-from newsearch.search.results import FACET_NAMES, FacetValue, Hit, SearchResult, Stats
+from newsearch.search.query import Filters, Parsed, date_key, parse
+from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
+from newsearch.search.scoring import Unsupported, docset, evaluate
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
@@ -58,12 +60,12 @@ class Engine:
         self._lock = threading.RLock()
         self._ix: Any = None
         self._searcher: Any = None
-        self._facets: FacetTable | None = None
+        self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
 
     # -- the searcher ---------------------------------------------------------------------
 
-    def _current(self) -> tuple[Any, FacetTable]:
+    def _current(self) -> tuple[Any, Columns]:
         if self._searcher is None:
             self._ix = self.store.open()
             use_stem_table(self.store.path / STEM_TABLE)
@@ -77,13 +79,13 @@ class Engine:
                     f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
                 ) from None
             self._reset()
-        assert self._facets is not None
-        return self._searcher, self._facets
+        assert self._columns is not None
+        return self._searcher, self._columns
 
     def _reset(self) -> None:
-        self._facets = FacetTable(self._searcher)
-        found = [v for v in ("en", "fr", "es") if v in self._facets.terms.get("language", {})]
-        self._languages = tuple(found) or ("en",)
+        self._columns = Columns(self._searcher)
+        languages = self._columns.facets["language"].values
+        self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
 
     def close(self) -> None:
         with self._lock:
@@ -101,34 +103,35 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         with self._lock:
-            searcher, table = self._current()
+            searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
-            docs = self._docs(searcher, table, parsed.query)
-            masks = {
-                name: table.mask(name, values)
-                for name, values in request.filters.facet_terms().items()
-            }
-            if request.filters.date_from or request.filters.date_to:
-                masks["date"] = self._docs(
-                    searcher, table, date_range(request.filters.date_from, request.filters.date_to)
-                )
+            matches, scores = self._matches(columns, parsed.query)
+            masks = self._filter_masks(columns, request.filters)
 
-            def narrowed(without: str | None = None) -> int:
-                out = docs
+            def narrowed(without: str | None = None) -> Bools:
+                out = matches
                 for name, mask in masks.items():
                     if name != without:
-                        out &= mask
+                        out = out & mask
                 return out
 
             matched = narrowed()
-            total = matched.bit_count()
-            facets = {name: self._facet_values(table, name, narrowed(name)) for name in FACET_NAMES}
+            total = int(matched.sum())
+            facets = {name: facet_values(columns, name, narrowed(name)) for name in FACET_NAMES}
             hits: tuple[Hit, ...] = ()
             if request.limit and total:
-                hits = tuple(self._hits(searcher, parsed, request))
+                start = (request.page - 1) * request.limit
+                ranked = self._ranked(
+                    searcher, columns, parsed, request, matched, scores, start + request.limit
+                )
+                relevance = self._sort(request) == "relevance"
+                hits = tuple(
+                    self._hit(searcher.stored_fields(doc), parsed, score if relevance else None)
+                    for doc, score in ranked[start:]
+                )
             suggestion = None
             if total == 0 and parsed.words:
-                suggestion = self._suggest(searcher, table, request.text, parsed)
+                suggestion = self._suggest(searcher, columns, request.text, parsed)
         return SearchResult(
             query=request.text,
             total=total,
@@ -143,54 +146,64 @@ class Engine:
 
     @staticmethod
     def _sort(request: SearchRequest) -> str:
-        return (
-            "newest" if request.sort == "relevance" and not request.text.strip() else (request.sort)
-        )
-
-    def _docs(self, searcher: Any, table: FacetTable, q: wq.Query) -> int:
-        if isinstance(q, wq.Every):
-            return table.all
-        if q is wq.NullQuery:
-            return 0
-        return bitset(q.docs(searcher), table.size) & table.all
+        if request.sort == "relevance" and not request.text.strip():
+            return "newest"
+        return request.sort
 
     @staticmethod
-    def _facet_values(table: FacetTable, name: str, docs: int) -> tuple[FacetValue, ...]:
-        pairs = table.counts(name, docs)
-        if name == "country":
-            return tuple(FacetValue(country_name(code), count, code) for code, count in pairs)
-        return tuple(FacetValue(value, count) for value, count in pairs)
+    def _matches(columns: Columns, q: wq.Query) -> tuple[Bools, Any]:
+        """Live matching documents and, where the evaluator can score the query, their scores."""
+        try:
+            mask, scores = evaluate(q, columns)
+        except Unsupported:
+            mask, scores = docset(q, columns), None
+        return mask & columns.live, scores
 
-    def _combined(self, parsed: Parsed, filters: Filters) -> wq.Query:
-        fq = filters.query()
-        if fq is None:
-            return parsed.query
-        if isinstance(parsed.query, wq.Every):
-            return fq
-        return wq.And([parsed.query, fq])
+    @staticmethod
+    def _filter_masks(columns: Columns, filters: Filters) -> dict[str, Bools]:
+        masks = {
+            name: columns.facets[name].mask(values, columns.size)
+            for name, values in filters.facet_terms().items()
+        }
+        if filters.date_from or filters.date_to:
+            low = date_key(filters.date_from) if filters.date_from else 1
+            high = date_key(filters.date_to) if filters.date_to else 29_991_231
+            masks["date"] = (columns.date >= low) & (columns.date <= high)
+        return masks
 
-    def _results(
-        self, searcher: Any, parsed: Parsed, request: SearchRequest, limit: int | None
-    ) -> Any:
-        combined = self._combined(parsed, request.filters)
+    def _ranked(
+        self,
+        searcher: Any,
+        columns: Columns,
+        parsed: Parsed,
+        request: SearchRequest,
+        matched: Bools,
+        scores: Any,
+        limit: int | None,
+    ) -> list[tuple[int, float | None]]:
+        """The first ``limit`` (or all) matches in the requested order, ties by document number."""
+        docs = np.flatnonzero(matched)
         sort = self._sort(request)
-        sortedby = None
-        if sort == "newest":
-            sortedby = FieldFacet("date", reverse=True)
-        elif sort == "oldest":
-            sortedby = FieldFacet("date_asc")
-        return searcher.search(combined, limit=limit, sortedby=sortedby, terms=False)
-
-    def _hits(self, searcher: Any, parsed: Parsed, request: SearchRequest) -> Iterator[Hit]:
-        start = (request.page - 1) * request.limit
-        results = self._results(searcher, parsed, request, start + request.limit)
-        for index in range(start, min(len(results.top_n), start + request.limit)):
-            score, docnum = results.top_n[index]
-            yield self._hit(
-                searcher.stored_fields(docnum),
-                parsed,
-                score if self._sort(request) == "relevance" else None,
+        if sort == "relevance" and scores is None:
+            # phrases, wildcards and fuzzy terms: Whoosh scores them
+            results = searcher.search(
+                parsed.query, filter=request.filters.query(), limit=limit, terms=False
             )
+            return [(int(doc), float(score)) for score, doc in results.top_n]
+        if sort == "relevance":
+            key = -scores[docs]
+        elif sort == "newest":
+            key = -columns.date[docs].astype(np.float64)
+        else:
+            key = columns.date_asc[docs].astype(np.float64)
+        if limit is not None and limit < len(docs):
+            cut = np.partition(key, limit - 1)[limit - 1]
+            keep = key <= cut  # everything tied with the last place stays in the running
+            docs, key = docs[keep], key[keep]
+        chosen = docs[np.lexsort((docs, key))[:limit]]
+        if sort == "relevance":
+            return [(int(doc), float(scores[doc])) for doc in chosen]
+        return [(int(doc), None) for doc in chosen]
 
     def _hit(self, fields: dict[str, Any], parsed: Parsed | None, score: float | None) -> Hit:
         language = fields.get("language", "en")
@@ -227,14 +240,16 @@ class Engine:
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching item, in the requested order, one at a time (no cap)."""
         with self._lock:
-            searcher, _ = self._current()
+            searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
-            results = self._results(searcher, parsed, request, None)
-            ranked = [(score, docnum) for score, docnum in results.top_n]
+            matches, scores = self._matches(columns, parsed.query)
+            for mask in self._filter_masks(columns, request.filters).values():
+                matches = matches & mask
+            ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
             relevance = self._sort(request) == "relevance"
-        for score, docnum in ranked:
+        for doc, score in ranked:
             with self._lock:
-                fields = self._searcher.stored_fields(docnum)
+                fields = self._searcher.stored_fields(doc)
             yield self._hit(fields, parsed, score if relevance else None)
 
     def count(self, text: str, filters: Filters | None = None) -> int:
@@ -242,7 +257,7 @@ class Engine:
 
     # -- spelling -------------------------------------------------------------------------
 
-    def _suggest(self, searcher: Any, table: FacetTable, text: str, parsed: Parsed) -> str | None:
+    def _suggest(self, searcher: Any, columns: Columns, text: str, parsed: Parsed) -> str | None:
         reader = searcher.reader()
         corrected = text
         changed = False
@@ -276,7 +291,7 @@ class Engine:
             fixed = parse(corrected, self._languages)
         except QueryError:
             return None
-        if not (self._docs(searcher, table, fixed.query)):
+        if not (docset(fixed.query, columns) & columns.live).any():
             return None
         return corrected
 
@@ -328,23 +343,22 @@ class Engine:
 
     def stats(self) -> Stats:
         with self._lock:
-            searcher, table = self._current()
+            _, columns = self._current()
             facets = {
-                name: self._facet_values(table, name, table.all)
+                name: facet_values(columns, name, columns.live)
                 for name in (*FACET_NAMES, "language", "kind")
             }
-            dated = table.mask("year", table.terms.get("year", {}))
-            reader = searcher.reader()
-            segments = len(getattr(reader, "readers", [reader])) if reader.doc_count_all() else 0
+            segments = len(columns.leaves) if columns.size else 0
+            undated = int((columns.live & (columns.date == 0)).sum())
         size = sum(p.stat().st_size for p in Path(self.store.path).iterdir() if p.is_file())
         return Stats(
             path=str(self.store.path),
-            items=table.all.bit_count(),
+            items=columns.count,
             size_bytes=size,
             updated=self.store.meta().get("updated"),
             segments=segments,
             facets=facets,
-            undated=(table.all & ~dated).bit_count(),
+            undated=undated,
         )
 
 

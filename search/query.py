@@ -442,14 +442,18 @@ def _range(value: str, bracketed: bool) -> tuple[dt.date | None, dt.date | None]
     return start, end
 
 
-def _key(day: dt.date) -> int:
+def date_key(day: dt.date) -> int:
+    """A date as the YYYYMMDD number the ``date`` field holds."""
     return day.year * 10000 + day.month * 100 + day.day
 
 
 def date_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
-    """Items dated within [start, end]; undated items never match."""
+    """Items dated within [start, end]; undated items never match.
+
+    Open ends stop at the year 2999: Whoosh's numeric ranges misbehave past 2**25.
+    """
     return wq.NumericRange(
-        "date", _key(start) if start else 10000101, _key(end) if end else 99991231
+        "date", date_key(start) if start else 10000101, date_key(end) if end else 29991231
     )
 
 

@@ -1,0 +1,202 @@
+"""Columns: one index snapshot as NumPy arrays (postings, field lengths, dates, facet values)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+FACET_FIELDS = ("topic", "country", "region", "year", "language", "kind")
+_BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+POSTINGS_CACHE = 512  # terms whose postings stay decoded
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A multi-valued field as parallel arrays: document numbers and value numbers."""
+
+    values: tuple[str, ...]
+    docs: Ints
+    value_ids: Ints
+
+    def counts(self, mask: Bools) -> npt.NDArray[np.int64]:
+        """How many documents in ``mask`` carry each value."""
+        chosen = mask[self.docs]
+        return np.bincount(self.value_ids[chosen], minlength=len(self.values))
+
+    def mask(self, values: tuple[str, ...], size: int) -> Bools:
+        """Documents carrying any of ``values``."""
+        out = np.zeros(size, dtype=bool)
+        wanted = [self.values.index(v) for v in values if v in self.values]
+        if wanted:
+            out[self.docs[np.isin(self.value_ids, wanted)]] = True
+        return out
+
+
+class Columns:
+    """Arrays for one searcher: built once when the searcher opens, reused by every query."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        self.size = int(reader.doc_count_all())
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, base in self.leaves:
+            deleted = list(leaf.deleted_docs_set or ())
+            if deleted:
+                self.live[np.asarray(deleted, dtype=np.int64) + base] = False
+        self.count = int(self.live.sum())
+        self.date = self._column("date", np.uint32).astype(np.int64)
+        self.date_asc = self._column("date_asc", np.uint32).astype(np.int64)
+        self._lengths: dict[str, Floats] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
+        self.facets = {name: self._facet(name) for name in FACET_FIELDS if name in reader.schema}
+
+    # -- raw column access ----------------------------------------------------------------
+
+    def _raw(self, reader: Any, dtype: Any, count: int) -> npt.NDArray[Any]:
+        if reader is None:
+            return np.zeros(count, dtype=dtype)
+        data = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+        values = np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder(">"))
+        if len(values) < count:  # trailing documents without a value
+            values = np.concatenate([values, np.zeros(count - len(values), dtype=values.dtype)])
+        return values[:count]
+
+    def _column(self, name: str, dtype: Any) -> npt.NDArray[Any]:
+        parts = []
+        for leaf, _ in self.leaves:
+            field = leaf.schema[name]
+            reader = leaf._perdoc.column_reader(name, field.column_type)
+            parts.append(self._raw(reader, dtype, leaf.doc_count_all()))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    def lengths(self, field: str) -> Floats:
+        """Every document's length in ``field``, as Whoosh's scorer sees it (byte-quantised)."""
+        found = self._lengths.get(field)
+        if found is None:
+            parts = []
+            for leaf, _ in self.leaves:
+                reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                raw = self._raw(reader, np.uint8, leaf.doc_count_all())
+                parts.append(_BYTE_LENGTH[raw])
+            found = np.concatenate(parts) if parts else np.zeros(0)
+            self._lengths[field] = found
+        return found
+
+    # -- postings -------------------------------------------------------------------------
+
+    def postings(self, field: str, term: str) -> tuple[Ints, Floats]:
+        """(document numbers, term weights) of a term, decoded a block at a time."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        docs: list[Ints] = []
+        weights: list[Floats] = []
+        for leaf, base in self.leaves:
+            if (field, term) not in leaf:
+                continue
+            fmt = leaf.schema[field].format
+            matcher = leaf._terms.matcher(field, term.encode("utf-8"), fmt, scorer=None)
+            d, w = _decode(matcher)
+            docs.append(d + base)
+            weights.append(w)
+        found = (
+            (np.concatenate(docs), np.concatenate(weights))
+            if docs
+            else (np.zeros(0, dtype=np.int64), np.zeros(0))
+        )
+        self._postings[key] = found
+        if len(self._postings) > POSTINGS_CACHE:
+            self._postings.popitem(last=False)
+        return found
+
+    def _facet(self, field: str) -> Facet:
+        values: list[str] = []
+        docs: list[Ints] = []
+        ids: list[Ints] = []
+        for leaf, _ in self.leaves:
+            for raw in leaf.lexicon(field):
+                value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                if value not in values:
+                    values.append(value)
+        for number, value in enumerate(values):
+            found, _ = self.postings(field, value)
+            self._postings.pop((field, value), None)
+            docs.append(found)
+            ids.append(np.full(len(found), number, dtype=np.int64))
+        return Facet(
+            tuple(values),
+            np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+        )
+
+    # -- scoring --------------------------------------------------------------------------
+
+    def term_scores(self, field: str, term: str, boost: float) -> tuple[Bools, Floats] | None:
+        """A term's matches and BM25F scores, computed exactly as Whoosh's BM25F does."""
+        docs, weights = self.postings(field, term)
+        if not len(docs):
+            return None
+        searcher = self.searcher
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
+        scores = np.zeros(self.size)
+        if searcher.schema[field].scorable:
+            weighting = searcher.weighting
+            b = getattr(weighting, "_field_B", {}).get(field, weighting.B)
+            k1 = weighting.K1
+            idf = searcher.idf(field, term)
+            avg = searcher.avg_field_length(field) or 1
+            length = self.lengths(field)[docs]
+            scores[docs] = idf * (
+                (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * length / avg))
+            )
+        else:
+            scores[docs] = weights
+        if boost != 1.0:
+            scores *= boost
+        return mask, scores
+
+
+def _decode(matcher: Any) -> tuple[Ints, Floats]:
+    if not isinstance(matcher, W3LeafMatcher):  # short postings are stored inline
+        ids: list[int] = []
+        weights: list[float] = []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    ids_parts: list[Ints] = []
+    weight_parts: list[Floats] = []
+    while True:
+        matcher._read_data()
+        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        block = np.asarray(raw_ids, dtype=np.int64)
+        if not matcher._byteids:
+            block = np.cumsum(block)
+        ids_parts.append(block)
+        if raw_weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(raw_weights, float):
+            weight_parts.append(np.full(count, raw_weights))
+        else:
+            weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    return np.concatenate(ids_parts), np.concatenate(weight_parts)
