@@ -37,7 +37,8 @@ class NewsText(TEXT):  # type: ignore[misc]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(phrase=True, **kwargs)
-        self.format = NewsPositions(field_boost=self.format.field_boost)
+        boost = float(getattr(self, "format").field_boost)  # noqa: B009 - set by TEXT
+        self.format = NewsPositions(field_boost=boost)
 
 
 def build_schema() -> Schema:

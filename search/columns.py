@@ -11,13 +11,13 @@ import numpy.typing as npt
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[Any]  # integer arrays (document numbers, value numbers)
+Floats = npt.NDArray[Any]  # float arrays (weights, lengths, scores)
 Bools = npt.NDArray[np.bool_]
 
 FACET_FIELDS = ("topic", "country", "region", "year", "language", "kind")
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-POSTINGS_CACHE = 512  # terms whose postings stay decoded
+POSTINGS_BUDGET = 64 * 1024 * 1024  # bytes of decoded postings kept between queries
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class Columns:
         self.date_asc = self._column("date_asc", np.uint32).astype(np.int64)
         self._lengths: dict[str, Floats] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
+        self._postings_bytes = 0
         self.facets = {name: self._facet(name) for name in FACET_FIELDS if name in reader.schema}
 
     # -- raw column access ----------------------------------------------------------------
@@ -114,13 +115,15 @@ class Columns:
             docs.append(d + base)
             weights.append(w)
         found = (
-            (np.concatenate(docs), np.concatenate(weights))
+            (np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
             if docs
-            else (np.zeros(0, dtype=np.int64), np.zeros(0))
+            else (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
         )
         self._postings[key] = found
-        if len(self._postings) > POSTINGS_CACHE:
-            self._postings.popitem(last=False)
+        self._postings_bytes += found[0].nbytes + found[1].nbytes
+        while self._postings_bytes > POSTINGS_BUDGET and len(self._postings) > 1:
+            _, (old_docs, old_weights) = self._postings.popitem(last=False)
+            self._postings_bytes -= old_docs.nbytes + old_weights.nbytes
         return found
 
     def _facet(self, field: str) -> Facet:
@@ -133,9 +136,10 @@ class Columns:
                 if value not in values:
                     values.append(value)
         for number, value in enumerate(values):
-            found, _ = self.postings(field, value)
-            self._postings.pop((field, value), None)
-            docs.append(found)
+            found, weights = self.postings(field, value)
+            if self._postings.pop((field, value), None) is not None:
+                self._postings_bytes -= found.nbytes + weights.nbytes
+            docs.append(found.astype(np.int64))
             ids.append(np.full(len(found), number, dtype=np.int64))
         return Facet(
             tuple(values),
@@ -161,11 +165,12 @@ class Columns:
             idf = searcher.idf(field, term)
             avg = searcher.avg_field_length(field) or 1
             length = self.lengths(field)[docs]
+            weights = weights.astype(np.float64)
             scores[docs] = idf * (
                 (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * length / avg))
             )
         else:
-            scores[docs] = weights
+            scores[docs] = weights.astype(np.float64)
         if boost != 1.0:
             scores *= boost
         return mask, scores
