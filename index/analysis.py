@@ -254,7 +254,6 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
                 token.endchar = start_char + offset + end
             yield token
 
-
     def positions(self, value: str) -> dict[str, list[int]]:
         """Index term -> its positions in ``value``: the indexer's fast path (no Token objects)."""
         language, text = split_language(value)

@@ -62,6 +62,7 @@ class Engine:
         self._searcher: Any = None
         self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
+        self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -72,13 +73,16 @@ class Engine:
             self._searcher = self._ix.searcher()
             self._reset()
         elif not self._searcher.up_to_date():
+            old = self._searcher
             try:
-                self._searcher = self._searcher.refresh()
+                self._searcher = self._ix.searcher()
             except Exception as exc:
                 raise IndexDamagedError(
                     f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
                 ) from None
             self._reset()
+            if not self._exports.get(id(old)):
+                old.close()  # an export still reading the old snapshot closes it when done
         assert self._columns is not None
         return self._searcher, self._columns
 
@@ -238,7 +242,10 @@ class Engine:
         )
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
-        """Every matching item, in the requested order, one at a time (no cap)."""
+        """Every matching item, in the requested order, one at a time (no cap).
+
+        The whole export reads one snapshot of the index, even if a commit lands meanwhile.
+        """
         with self._lock:
             searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
@@ -247,10 +254,19 @@ class Engine:
                 matches = matches & mask
             ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
             relevance = self._sort(request) == "relevance"
-        for doc, score in ranked:
+            self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
+        try:
+            for doc, score in ranked:
+                with self._lock:
+                    fields = searcher.stored_fields(doc)
+                yield self._hit(fields, parsed, score if relevance else None)
+        finally:
             with self._lock:
-                fields = self._searcher.stored_fields(doc)
-            yield self._hit(fields, parsed, score if relevance else None)
+                left = self._exports.pop(id(searcher)) - 1
+                if left:
+                    self._exports[id(searcher)] = left
+                elif searcher is not self._searcher:
+                    searcher.close()
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
