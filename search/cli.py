@@ -288,8 +288,8 @@ def query_command(
     query = " ".join(text)
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
-    engine = open_engine(index_dir)
-    result = engine.search(SearchRequest(query, filters, sort, limit, page))
+    with open_engine(index_dir) as engine:
+        result = engine.search(SearchRequest(query, filters, sort, limit, page))
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     if fmt == "json":
         output.write_json(result.to_dict(), sys.stdout)
@@ -325,7 +325,8 @@ query_command.help = (query_command.help or "") + SYNTAX_HELP
 @with_errors
 def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
     """Show one item with all its fields and the evidence for each tag."""
-    item = open_engine(index_dir).get(item_id)
+    with open_engine(index_dir) as engine:
+        item = engine.get(item_id)
     if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
         output.write_json(item.to_dict(), sys.stdout)
     else:
@@ -353,7 +354,8 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
 @with_errors
 def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str | None) -> None:
     """Items most like ITEM_ID: shared distinctive words, topics and countries."""
-    hits = open_engine(index_dir).similar(item_id, limit)
+    with open_engine(index_dir) as engine:
+        hits = engine.similar(item_id, limit)
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     if fmt == "json":
         output.write_json([hit.to_dict() for hit in hits], sys.stdout)
@@ -384,7 +386,8 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
 @with_errors
 def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     """What the index holds: counts by topic, country, region, year; size; last update."""
-    stats = open_engine(index_dir).stats()
+    with open_engine(index_dir) as engine:
+        stats = engine.stats()
     if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
         output.write_json(stats.to_dict(), sys.stdout)
     else:
@@ -418,14 +421,14 @@ def export_command(
     """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
-    engine = open_engine(index_dir)
-    hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
     writer = output.write_csv if fmt == "csv" else output.write_jsonl
-    if out_path is None:
-        count = writer(hits, sys.stdout)
-    else:
-        with out_path.open("w", encoding="utf-8", newline="") as handle:
-            count = writer(hits, handle)
+    with open_engine(index_dir) as engine:
+        hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
+        if out_path is None:
+            count = writer(hits, sys.stdout)
+        else:
+            with out_path.open("w", encoding="utf-8", newline="") as handle:
+                count = writer(hits, handle)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
 
 
@@ -511,19 +514,23 @@ def serve_command(
 
     from newsearch.webui.app import create_app
 
-    engine = open_engine(index_dir)
-    engine.stats()  # fail here, with a message, if the index cannot be read
-    app = create_app({"INDEX_DIR": str(engine.store.path)})
+    with open_engine(index_dir) as engine:
+        engine.stats()  # fail here, with a message, if the index cannot be read
+        path = engine.store.path
+    app = create_app({"INDEX_DIR": str(path)})
     if host not in {"127.0.0.1", "localhost", "::1"}:
         _message(f"newsearch: warning: listening on {host}: other machines can reach this page")
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
-    address = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
-    _message(f"newsearch: serving {engine.store.path} at {address} (Ctrl-C to stop)")
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(address)
     try:
-        server.run()
+        server = waitress.create_server(app, host=host, port=port, threads=threads)
+        address = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
+        _message(f"newsearch: serving {path} at {address} (Ctrl-C to stop)")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(address)
+        server.run()  # waitress returns on Ctrl-C
     except KeyboardInterrupt:
-        _message("newsearch: stopped")
+        pass
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    _message("newsearch: stopped")

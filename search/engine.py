@@ -91,7 +91,14 @@ class Engine:
         languages = self._columns.facets["language"].values
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
 
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Release the index files (exports still reading keep their snapshot until done)."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()

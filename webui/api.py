@@ -1,0 +1,36 @@
+"""The JSON API: search, single items, similar items and index statistics."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from newsearch.webui.core import engine
+from newsearch.webui.state import MAX_LIMIT, SearchState
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> Response:
+    """The same parameters as the search page; the same shape as `newsearch query --format json`."""
+    state = SearchState.from_args(request.args)
+    result = engine().search(state.request(state.filters()))
+    return jsonify(result.to_dict())
+
+
+@bp.get("/items/<item_id>")
+def item(item_id: str) -> Response:
+    return jsonify(engine().get(item_id).to_dict())
+
+
+@bp.get("/items/<item_id>/similar")
+def similar(item_id: str) -> Response:
+    """The same shape as `newsearch similar --format json`: a list of hits."""
+    state = SearchState.from_args(request.args)
+    hits = engine().similar(item_id, min(state.limit, MAX_LIMIT))
+    return jsonify([hit.to_dict() for hit in hits])
+
+
+@bp.get("/stats")
+def stats() -> Response:
+    return jsonify(engine().stats().to_dict())

@@ -1,0 +1,32 @@
+"""The app's one search engine: created on first use and kept for the app's life."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from newsearch.search.engine import Engine
+
+_KEY = "newsearch.engine"
+_LOCK = threading.Lock()
+
+
+def engine(app: Flask | None = None) -> Engine:
+    """The engine of the app (the current one by default); it picks up new index commits."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(_KEY)
+    if found is None:
+        with _LOCK:
+            found = app.extensions.get(_KEY)
+            if found is None:
+                found = app.extensions[_KEY] = Engine(app.config["INDEX_DIR"])
+    assert isinstance(found, Engine)
+    return found
+
+
+def close(app: Flask) -> None:
+    """Close the app's engine, if it was ever opened."""
+    found = app.extensions.pop(_KEY, None)
+    if isinstance(found, Engine):
+        found.close()

@@ -1,0 +1,96 @@
+"""Small Jinja filters: dates, names for codes, counts and durations as people read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from newsearch.index.places import country_name
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+LANGUAGES = {"en": "English", "fr": "French", "es": "Spanish"}
+
+
+def human_date(value: str | dt.date | None, precision: str | None = "day") -> str:
+    """'2017-03-17' as '17 March 2017'; a month or a year alone when that is all that is known."""
+    if not value:
+        return "undated"
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    except ValueError:
+        return str(value)
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def iso_date(value: str | dt.date | None) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value or ""
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 match', '2 matches'."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def milliseconds(seconds: float) -> str:
+    ms = seconds * 1000
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+
+
+def capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence: a capital first and a full stop last."""
+    text = capfirst(text.strip())
+    return text if not text or text[-1] in ".?!" else text + "."
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL if it is an http(s) address, else None: no other scheme becomes a link."""
+    if url and urlsplit(url.strip()).scheme.lower() in {"http", "https"}:
+        return url.strip()
+    return None
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+def register(app: Flask) -> None:
+    filters: dict[str, Callable[..., Any]] = {
+        "human_date": human_date,
+        "iso_date": iso_date,
+        "plural": plural,
+        "milliseconds": milliseconds,
+        "capfirst": capfirst,
+        "sentence": sentence,
+        "web_url": web_url,
+        "country_name": country_name,
+        "language_name": language_name,
+    }
+    for name, function in filters.items():
+        app.add_template_filter(function, name)

@@ -1,0 +1,180 @@
+"""The state of a search as it lives in the URL: read, validated, changed and written back."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from newsearch.index.errors import QueryError
+from newsearch.search.engine import SORTS, SearchRequest
+from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+
+FILTER_NAMES = ("topic", "country", "region", "year", "language", "kind")
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100  # results per page, for pages and the API alike; exports have no cap
+MAX_PAGE = 10_000
+MAX_VALUES = 50  # values of one filter at once
+MAX_VALUE_LENGTH = 200
+
+
+Args = MultiDict[str, str]
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """Query text, filters, date range, sort and page: everything a search URL can say."""
+
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = DEFAULT_LIMIT
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_args(cls, args: Args, *, default_limit: int = DEFAULT_LIMIT) -> SearchState:
+        """Read and check the URL's arguments; anything malformed raises QueryError."""
+        q = (args.get("q") or "").strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            raise QueryError(
+                f"the query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}"
+            )
+        values = {name: _values(args, name) for name in FILTER_NAMES}
+        sort = (args.get("sort") or "relevance").strip()
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        return cls(
+            q=q,
+            date_from=_single(args, "from"),
+            date_to=_single(args, "to"),
+            sort=sort,
+            page=_number(args, "page", 1, 1, MAX_PAGE),
+            limit=_number(args, "limit", default_limit, 1, MAX_LIMIT),
+            **values,
+        )
+
+    def filters(self) -> Filters:
+        """The core's filters; unknown topics, countries or bad dates raise QueryError."""
+        return Filters.build(
+            topic=self.topic,
+            country=self.country,
+            region=self.region,
+            year=self.year,
+            language=self.language,
+            kind=self.kind,
+            date_from=self.date_from or None,
+            date_to=self.date_to or None,
+        )
+
+    def normalised(self, filters: Filters) -> SearchState:
+        """This state with filter values as the index stores them (country codes, lower case)."""
+        return dataclasses.replace(self, **{name: getattr(filters, name) for name in FILTER_NAMES})
+
+    def request(self, filters: Filters, *, sort: str | None = None) -> SearchRequest:
+        return SearchRequest(self.q, filters, sort or self.sort, self.limit, self.page)
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def change(self, **changes: object) -> SearchState:
+        """A copy with some fields changed; back to page 1 unless a page is given."""
+        changes.setdefault("page", 1)
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def toggle(self, name: str, value: str) -> SearchState:
+        """Add a filter value, or take it away if it is already chosen."""
+        current: tuple[str, ...] = getattr(self, name)
+        chosen = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return self.change(**{name: chosen})
+
+    def without(self, name: str, value: str | None = None) -> SearchState:
+        """A copy without one filter value, or without the whole filter."""
+        if name in {"date_from", "date_to"}:
+            return self.change(**{name: ""})
+        current: tuple[str, ...] = getattr(self, name)
+        return self.change(**{name: tuple(v for v in current if value not in {None, v})})
+
+    def cleared(self) -> SearchState:
+        """The same query with no filters."""
+        return SearchState(q=self.q, sort=self.sort, limit=self.limit)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def params(self) -> list[tuple[str, str]]:
+        """The URL arguments for this state; defaults are left out so links stay short."""
+        out: list[tuple[str, str]] = []
+        if self.q:
+            out.append(("q", self.q))
+        for name in FILTER_NAMES:
+            out += [(name, value) for value in getattr(self, name)]
+        if self.date_from:
+            out.append(("from", self.date_from))
+        if self.date_to:
+            out.append(("to", self.date_to))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.page != 1:
+            out.append(("page", str(self.page)))
+        if self.limit != DEFAULT_LIMIT:
+            out.append(("limit", str(self.limit)))
+        return out
+
+    def query_string(self) -> str:
+        return urlencode(self.params())
+
+    def active(self) -> Iterator[tuple[str, str]]:
+        """Each chosen filter value as (field, value), in URL order."""
+        for name in FILTER_NAMES:
+            for value in getattr(self, name):
+                yield name, value
+        if self.date_from:
+            yield "date_from", self.date_from
+        if self.date_to:
+            yield "date_to", self.date_to
+
+    @property
+    def filtered(self) -> bool:
+        return any(True for _ in self.active())
+
+
+def _values(args: Args, name: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in args.getlist(name):
+        value = raw.strip()
+        if len(value) > MAX_VALUE_LENGTH:
+            raise QueryError(f"a {name} value is longer than {MAX_VALUE_LENGTH} characters")
+        if value and value not in out:
+            out.append(value)
+    if len(out) > MAX_VALUES:
+        raise QueryError(f"at most {MAX_VALUES} {name} values at once")
+    return tuple(out)
+
+
+def _single(args: Args, name: str) -> str:
+    value = (args.get(name) or "").strip()
+    if len(value) > MAX_VALUE_LENGTH:
+        raise QueryError(f"{name} is longer than {MAX_VALUE_LENGTH} characters")
+    return value
+
+
+def _number(args: Args, name: str, default: int, low: int, high: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal() or len(raw) > 9:
+        raise QueryError(f"{name} must be a whole number from {low} to {high}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise QueryError(f"{name} must be from {low} to {high}")
+    return value
