@@ -7,16 +7,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from newsearch.index.corpus import ReadResult, discover, sample_paths
 from newsearch.index.errors import IndexMissingError, NewsearchError, QueryError
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
 from newsearch.search.query import SYNTAX_HELP, Filters
+
+if TYPE_CHECKING:
+    from newsearch.index.corpus import ReadResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,6 +136,8 @@ def open_engine(index_dir: Path | None) -> Engine:
             f"newsearch: no index at {path} yet; building one from the built-in sample "
             "corpus (run `newsearch index PATH` to index your own files)"
         )
+        from newsearch.index.corpus import sample_paths
+
         report = store.build(sample_paths())
         _message(f"newsearch: indexed {report.total} sample items in {report.seconds:.1f} s")
     return Engine(path)
@@ -207,6 +211,8 @@ def index_command(
     if not paths and not sample:
         raise click.UsageError("give at least one file or folder, or --sample")
     path = _index_path(index_dir)
+    from newsearch.index.corpus import discover, sample_paths
+
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store = IndexStore(path)
     show_progress = sys.stderr.isatty() and len(files) > 1
