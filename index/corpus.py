@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsearch.index.dates import ParsedDate, parse_date_line, parse_header
+from newsearch.index.dates import ParsedDate, parse_date_line, parse_header, parse_updated
 from newsearch.index.errors import CorpusError
 from newsearch.index.item import Problem, RawItem, normalise_title
 
@@ -403,7 +403,16 @@ _CREDIT = re.compile(
     r"foto\s*:|crédit(?:s)?(?: photo)?\s*:|credits?\s*:|image\s*:|source\s*:\s*ilo)",
     re.I,
 )
+# How listing pages head their lists: "News on forced labour", "Actualités : ...", "Noticias sobre".
+_HEADING = re.compile(
+    r"^(?:(?:all|latest|recent|more)\s+)?(?:news|stories|press releases|articles|statements)\s+"
+    r"(?:on|for|about|from|in)\b|"
+    r"^(?:toutes les\s+|dernières\s+)?actualités\s*(?:sur|de|du|des|:|–)|"
+    r"^(?:todas las\s+|últimas\s+)?noticias\s+(?:sobre|de|del)\b",
+    re.I,
+)
 _LETTER = re.compile(r"[^\W\d_]")
+_CARD_EXTRAS = {"credit", "date", "updated"}  # lines a card may have around its summary
 _TERMINAL = re.compile(r"[.!?…:;»”\")]\s*$")
 
 
@@ -413,7 +422,7 @@ class Line:
 
     number: int
     text: str
-    kind: str  # text | numbered | credit | chrome | junk | sep | header | date
+    kind: str  # text | numbered | credit | chrome | junk | sep | header | date | updated
     gap: bool  # a blank line came before it
     date: ParsedDate | None = None
 
@@ -439,6 +448,8 @@ def _classify(text: str) -> tuple[str, ParsedDate | None]:
     header = parse_header(stripped)
     if header is not None:
         return "header", header
+    if parse_updated(stripped) is not None:
+        return "updated", None
     date = parse_date_line(stripped)
     if date is not None:
         return "date", date
@@ -534,6 +545,7 @@ class _DumpReader:
                         and lines[index + 1].gap
                         and _anchored_at(lines, index + 1)
                     )
+                    or _heads_listing(lines, index)
                 )
             ):
                 self.result.heading = line.text
@@ -633,12 +645,38 @@ class _DumpReader:
             self._segment(lines[start:end])
 
     def _paragraphs(self, lines: list[Line]) -> None:
-        """No numbers, cards or dates: a title line followed by its prose, item after item."""
+        """No numbers, cards or dates: a title line followed by its prose, item after item.
+
+        Where blank lines set the items apart (most blocks hold a title and more), each block is
+        an item; otherwise an item starts at each title-like line after a prose line.
+        """
+        blocks: list[list[Line]] = []
+        for line in lines:
+            if line.gap or not blocks:
+                blocks.append([])
+            blocks[-1].append(line)
+        texts = [sum(1 for line in block if line.kind == "text") for block in blocks]
+        if len(blocks) >= 2 and 2 * sum(1 for n in texts if n >= 2) >= len(blocks):
+            items: list[list[Line]] = []
+            for block in blocks:
+                first = next((line for line in block if line.kind == "text"), None)
+                further = (
+                    first is not None
+                    and _is_prose(first.text)
+                    and bool(_TERMINAL.search(first.text))
+                )
+                if items and further:
+                    items[-1].extend(block)  # a further paragraph of the item above
+                else:
+                    items.append(block)
+            for block in items:
+                self._segment(block)
+            return
         group: list[Line] = []
         for line in lines:
             starts_item = (
                 line.kind == "text"
-                and not _is_prose(line.text)
+                and (not _is_prose(line.text) or not _TERMINAL.search(line.text))
                 and group
                 and any(g.kind == "text" for g in group)
                 and (_is_prose(group[-1].text) or group[-1].kind != "text")
@@ -670,6 +708,8 @@ class _DumpReader:
                 texts.append(line)
             elif line.kind == "chrome":
                 self.skip(line, "page navigation text skipped")
+            elif line.kind == "updated":
+                self.skip(line, "update date skipped (not the publication date)")
             else:
                 self.skip(line, "unrecognised line skipped")
         if not texts:
@@ -711,9 +751,14 @@ class _DumpReader:
                 summary_lines.append(line.text)
             elif line.kind == "chrome":
                 self.skip(line, "page navigation text skipped")
+            elif line.kind == "updated":
+                self.skip(line, "update date skipped (not the publication date)")
             else:
                 self.skip(line, "unrecognised line after an item skipped")
         date = date_line.date if date_line is not None else None
+        dateline = date.rest if date else ""
+        if label is None and dateline and _is_label(dateline):
+            label, dateline = dateline, ""  # "17 March 2017 | Press release"
         precision = date.precision if date else None
         value = date.date if date else None
         if value is None and self.context is not None:
@@ -732,8 +777,31 @@ class _DumpReader:
                 heading=self.result.heading,
                 credit=credit,
                 alt=alt,
+                dateline=dateline,
             )
         )
+
+
+def _heads_listing(lines: list[Line], index: int) -> bool:
+    """Line ``index`` heads a listing: worded like one, or set apart above a dated item.
+
+    An item of a dated list is a tight block (label, title, date line); a heading stands alone
+    before it, with a blank line under it. A line that is itself a label or whose next line is a
+    date is an item's, not the listing's.
+    """
+    line, following = lines[index], lines[index + 1]
+    if _is_label(line.text) or following.kind == "date":
+        return False
+    if _HEADING.match(line.text):
+        return True
+    if not following.gap:
+        return False
+    for position in range(index + 2, min(index + 5, len(lines))):
+        if lines[position].gap:
+            return False
+        if lines[position].kind == "date":
+            return True
+    return False
 
 
 def _anchored_at(lines: list[Line], index: int) -> bool:
@@ -762,12 +830,16 @@ def _anchors(lines: list[Line], limit: int = 0) -> list[tuple[int, int]]:
 
 
 def _split_card_tail(lines: list[Line]) -> tuple[list[Line], list[Line]]:
-    """After a card's repeated title: its summary, then any further lines as separate items."""
-    if not lines:
-        return [], []
-    head = [lines[0]]
-    index = 1
-    while index < len(lines) and lines[index].kind in {"credit", "date"}:
+    """After a card's repeated title: its date and summary, then any further lines as items."""
+    head: list[Line] = []
+    index = 0
+    while index < len(lines) and lines[index].kind in _CARD_EXTRAS:
+        head.append(lines[index])
+        index += 1
+    if index < len(lines) and lines[index].kind == "text":
+        head.append(lines[index])
+        index += 1
+    while index < len(lines) and lines[index].kind in _CARD_EXTRAS:
         head.append(lines[index])
         index += 1
     return head, lines[index:]

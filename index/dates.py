@@ -33,15 +33,29 @@ _PATTERNS = [
     re.compile(rf"{_DAY}\s+(?:de\s+)?{_MONTH}\s*,?\s+(?:de\s+|del\s+)?{_YEAR}", re.I),
     # March 17, 2017
     re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.I),
-    # 2017-03-17
-    re.compile(r"(?P<year>(?:19|20)\d{2})-(?P<nmonth>\d{1,2})-(?P<day>\d{1,2})"),
+    # 2017-03-17 or 2017/03/17
+    re.compile(r"(?P<year>(?:19|20)\d{2})([-/.])(?P<nmonth>\d{1,2})\2(?P<day>\d{1,2})\b"),
     # 17/03/2017 or 17.03.2017 (day first, as ILO offices write it)
     re.compile(r"(?P<day>\d{1,2})[/.](?P<nmonth>\d{1,2})[/.](?P<year>(?:19|20)\d{2})"),
 ]
 _MONTH_ONLY = re.compile(rf"^{_MONTH}\s+(?:de\s+|del\s+)?{_YEAR}$", re.I)
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
 # A date line may carry a dateline after it: "12 June 2015, Geneva, Switzerland" or a prefix.
-_PREFIX = re.compile(r"^(?:date|published|publié le|publicado el|fecha)\s*:?\s*", re.I)
+_PREFIX = re.compile(
+    r"^(?:(?:date|published(?: on)?|posted(?: on)?|publié le|publicado el|publicado|fecha|le)"
+    r"\s*:?\s*)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|"
+    r"mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|"
+    r"sábado|sabado|domingo)\s*,?\s*(?:le\s+)?)?",
+    re.I,
+)
+# A line that gives when an item was changed, not when it was published.
+_UPDATED = re.compile(
+    r"^(?:last\s+)?(?:updated|modified|revised|mis à jour|mise à jour|actualizado|actualización)"
+    r"(?:\s+on|\s+le|\s+el)?\s*:?\s*",
+    re.I,
+)
+_TIME = re.compile(r"^\d{1,2}[:h.]\d{2}\b")
+_PLACE_WORDS = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}$")
 
 
 @dataclass(frozen=True)
@@ -82,11 +96,19 @@ def parse_date_line(line: str) -> ParsedDate | None:
         if date is None:
             return None
         rest = text[match.end() :].strip()
-        if rest and not rest.startswith((",", "–", "-", "—", "|", "(")):
+        if (
+            rest
+            and not rest.startswith((",", "–", "-", "—", "|", "(", "·", "•"))
+            and not _TIME.match(rest)
+            and not _PLACE_WORDS.match(rest)
+        ):
             return None  # a sentence that starts with a date is not a date line
-        rest = rest.lstrip(",–-—|( ").rstrip(")").strip()
+        aside = rest.startswith("(")
+        rest = rest.lstrip(",–-—|(·• ").rstrip(")").strip()
         if rest and (len(rest.split()) > 6 or rest.endswith(".")):
             return None
+        if rest and not aside and not (rest[0].isupper() or rest[0].isdigit()):
+            return None  # "Le 25 janvier 2017, le comité ..." opens a sentence
         return ParsedDate(date, "day", text[: match.end()], rest)
     match = _MONTH_ONLY.match(text)
     if match:
@@ -94,6 +116,14 @@ def parse_date_line(line: str) -> ParsedDate | None:
         if month:
             return ParsedDate(dt.date(int(match.group("year")), month, 1), "month", text)
     return None
+
+
+def parse_updated(line: str) -> ParsedDate | None:
+    """The date of an "Updated 3 March 2020" line: when an item changed, not when it appeared."""
+    match = _UPDATED.match(line.strip())
+    if not match:
+        return None
+    return parse_date_line(line.strip()[match.end() :])
 
 
 def parse_header(line: str) -> ParsedDate | None:

@@ -64,6 +64,7 @@ class RawItem:
     heading: str = ""  # the listing heading the item stands under
     credit: str = ""  # a photo credit, kept apart so it is never evidence
     alt: str = ""  # image alt text, kept apart for the same reason
+    dateline: str = ""  # the place after a date ("12 June 2015, Geneva"): where, not what about
     topics: tuple[str, ...] = ()  # given by a structured record
     countries: tuple[str, ...] = ()  # given by a structured record (names or codes)
     language: str | None = None  # given by a structured record

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from newsearch.index.item import Evidence, Item, RawItem, item_id
 from newsearch.index.language import detect
-from newsearch.index.places import REGIONS, gazetteer
+from newsearch.index.places import CITY, DEMONYM, NAME, PLACE, REGIONS, Mention, gazetteer
 from newsearch.index.topics import THRESHOLD, TITLE_WEIGHT, vocabulary
 
 KINDS = {
@@ -17,6 +19,7 @@ KINDS = {
     "nota de prensa": "press release",
     "media advisory": "media advisory",
     "note aux médias": "media advisory",
+    "avis aux médias": "media advisory",
     "aviso a los medios": "media advisory",
     "statement": "statement",
     "déclaration": "statement",
@@ -24,13 +27,19 @@ KINDS = {
     "opinion editorial": "opinion editorial",
     "op-ed": "opinion editorial",
     "opinion": "opinion editorial",
+    "editorial": "opinion editorial",
     "tribune": "opinion editorial",
     "artículo de opinión": "opinion editorial",
+    "columna de opinión": "opinion editorial",
     "commentary": "opinion editorial",
     "comment": "opinion editorial",
     "feature": "feature",
     "feature story": "feature",
+    "article": "feature",
+    "artículo": "feature",
     "story": "feature",
+    "impact story": "feature",
+    "our impact, their voices": "feature",
     "reportage": "feature",
     "reportaje": "feature",
     "speech": "speech",
@@ -49,24 +58,56 @@ _TITLE_KINDS = (
     ("opinion editorial", ("op-ed", "opinion editorial")),
     ("speech", ("speech", "address by", "remarks by")),
 )
+_KIND_WORDS = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(k) for k in sorted(KINDS, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+# A cited ILO instrument: "Convention, 2007 (No. 188)", "Convention No. 189", "Protocol of 2014".
+_INSTRUMENT = re.compile(
+    r"\b(?:Convention|Protocol|Recommendation|Convenio|Protocolo|Recomendación|Protocole|"
+    r"Recommandation)\b[^.;]{0,40}?\((?:No|Nº|N°|n°|núm)\.?\s*\d{2,3}\)|"
+    r"\b(?:Convention|Convenio|Protocol|Protocole|Protocolo)\s+(?:No\.?|n[º°o]\.?|núm\.)\s*\d{2,3}\b|"
+    r"\b(?:Protocol|Protocole|Protocolo)\s+(?:of|de|del)\s+(?:19|20)\d\d\b|"
+    r"\bConvention,\s+(?:19|20)\d\d\b|\bC\d{2,3}\b(?![\w-])"
+)
+# Nouns for people at work, to read "Kenyan domestic workers" or "trabajadores bolivianos".
+_WORKERS = re.compile(
+    r"\b(?:workers?|labou?rers?|fishers|fishermen|seafarers|crews?|nurses|caregivers|maids|"
+    r"nationals|women|girls|returnees|employees|travailleu(?:r|rs|se|ses)|ouvri(?:er|ers|ère|ères)|"
+    r"pêcheurs|marins|ressortissant(?:e|s|es)?|employées?|trabajador(?:a|es|as)?|"
+    r"temporer(?:o|a|os|as)|jornaler(?:o|a|os|as)|pescadores|tripulantes|empleadas?|nacionales)\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"[^.!?;]+")
+# "... workers from West Africa", "trabajadores procedentes de Nicaragua": where workers come from.
+_FROM = re.compile(
+    r"\b(?:from|originaires? d[eu']|venu(?:e|s|es)? d[eu']|procedentes de|provenientes de|"
+    r"oriund[oa]s de)\s*(?:the\s+|l[ae]\s+|l['’])?$",
+    re.I,
+)
 
 
 def kind_of(label: str | None, title: str) -> tuple[str, str]:
     """The kind of item and the words that said so."""
     if label:
-        found = KINDS.get(label.strip().casefold().rstrip(":"))
+        folded = label.strip().casefold().rstrip(":")
+        found = KINDS.get(folded)
         if found:
             return found, label
+        words = _KIND_WORDS.search(folded)
+        if words and len(folded.split()) <= 4:
+            return KINDS[words.group(1)], label
     head = title.casefold()
-    for kind, words in _TITLE_KINDS:
-        for word in words:
+    for kind, words_ in _TITLE_KINDS:
+        for word in words_:
             if head.startswith((word, f"ilo {word}", f"joint {word}")):
                 return kind, word
     return "news", ""
 
 
 def tag(raw: RawItem) -> Item:
-    """Tag one raw item. Credits and alt text are never read."""
+    """Tag one raw item. Credits, alt text and datelines are never evidence."""
     evidence: list[Evidence] = []
     text_for_language = " ".join(p for p in (raw.title, raw.summary, raw.body[:2000]) if p)
     if raw.language in {"en", "fr", "es"}:
@@ -75,8 +116,8 @@ def tag(raw: RawItem) -> Item:
         language, words = detect(text_for_language)
     evidence.append(Evidence("language", language, "text", words))
 
-    topics = _topics(raw, language, evidence)
-    codes, regions = _places(raw, evidence)
+    mentions, codes, regions = _places(raw, evidence)
+    topics = _topics(raw, language, evidence, mentions)
     names = tuple(gazetteer().name(code) for code in codes)
     kind, kind_words = kind_of(raw.label, raw.title)
     if kind_words:
@@ -105,7 +146,9 @@ def tag(raw: RawItem) -> Item:
     )
 
 
-def _topics(raw: RawItem, language: str, evidence: list[Evidence]) -> tuple[str, ...]:
+def _topics(
+    raw: RawItem, language: str, evidence: list[Evidence], mentions: list[Mention]
+) -> tuple[str, ...]:
     vocab = vocabulary()
     if raw.topics:
         given = []
@@ -117,6 +160,11 @@ def _topics(raw: RawItem, language: str, evidence: list[Evidence]) -> tuple[str,
         return tuple(sorted(given))
     scores: dict[str, float] = {}
     found: dict[str, list[tuple[str, str]]] = {}
+
+    def score(topic: str, weight: float, source: str, words: str) -> None:
+        scores[topic] = scores.get(topic, 0.0) + weight
+        found.setdefault(topic, []).append((source, words))
+
     for source, text, factor in (
         ("heading", raw.heading, THRESHOLD),
         ("label", raw.label or "", THRESHOLD),
@@ -133,9 +181,15 @@ def _topics(raw: RawItem, language: str, evidence: list[Evidence]) -> tuple[str,
                 if source in {"heading", "label"} and hit.weight >= THRESHOLD
                 else (hit.weight * factor)
             )
-            scores[hit.topic] = scores.get(hit.topic, 0.0) + weight
-            found.setdefault(hit.topic, []).append((source, hit.text))
-    chosen = sorted(t for t, score in scores.items() if score >= THRESHOLD - 1e-9)
+            score(hit.topic, weight, source, hit.text)
+        if source in {"title", "summary", "body"}:
+            for match in _INSTRUMENT.finditer(text):
+                score("international labour standards", THRESHOLD, source, match.group())
+    for source, words in _foreign_workers(raw, mentions):
+        score("labour migration", THRESHOLD, source, words)
+    chosen = sorted(
+        t for t, value in scores.items() if value >= THRESHOLD - 1e-9 and t in vocab.topics
+    )
     for topic in chosen:
         seen = set()
         for source, words in found[topic]:
@@ -145,10 +199,61 @@ def _topics(raw: RawItem, language: str, evidence: list[Evidence]) -> tuple[str,
     return tuple(chosen)
 
 
-def _places(raw: RawItem, evidence: list[Evidence]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _foreign_workers(raw: RawItem, mentions: list[Mention]) -> list[tuple[str, str]]:
+    """Workers of one nationality placed in another named country: labour migration.
+
+    "Kenyan domestic workers ... in Saudi Arabia", "Temporeras marroquíes ... de Huelva": the
+    nationality word must stand next to a word for workers, and the other country must be named
+    (not only as a nationality) in the same sentence.
+    """
+    out: list[tuple[str, str]] = []
+    for source, text in (("title", raw.title), ("summary", raw.summary)):
+        here = [m for m in mentions if m.source == source]
+        for sentence in _SENTENCE.finditer(text):
+            inside = [m for m in here if sentence.start() <= m.start < sentence.end()]
+            for nationality in (m for m in inside if m.form == DEMONYM):
+                near = (
+                    text[max(sentence.start(), nationality.start - 30) : nationality.start],
+                    text[nationality.start + len(nationality.text) : nationality.start + 40],
+                )
+                if not (
+                    _WORKERS.search(" ".join(near[0].split()[-3:]))
+                    or _WORKERS.search(" ".join(near[1].split()[:3]))
+                ):
+                    continue
+                for place in inside:
+                    if (
+                        not place.is_region
+                        and place.form in {NAME, PLACE, CITY}
+                        and place.code != nationality.code
+                    ):
+                        out.append((source, f"{nationality.text} … {place.text}"))
+                        break
+            for origin in inside:
+                if origin.form == DEMONYM or not _FROM.search(
+                    text[max(sentence.start(), origin.start - 12) : origin.start]
+                ):
+                    continue
+                lead = text[max(sentence.start(), origin.start - 60) : origin.start]
+                if not _WORKERS.search(" ".join(lead.split()[-5:])):
+                    continue
+                for place in (*inside, *(m for m in mentions if m.source == "title")):
+                    if place.is_region or place.form not in {NAME, PLACE, CITY}:
+                        continue
+                    region = gazetteer().region_of.get(place.code)
+                    if (region != origin.code) if origin.is_region else (place.code != origin.code):
+                        out.append((source, f"{origin.text} … {place.text}"))
+                        break
+    return out
+
+
+def _places(
+    raw: RawItem, evidence: list[Evidence]
+) -> tuple[list[Mention], tuple[str, ...], tuple[str, ...]]:
     gaz = gazetteer()
     codes: list[str] = []
     regions: list[str] = []
+    mentions: list[Mention] = []
     if raw.countries:
         for value in raw.countries:
             code = gaz.code_for(value)
@@ -156,24 +261,36 @@ def _places(raw: RawItem, evidence: list[Evidence]) -> tuple[tuple[str, ...], tu
                 codes.append(code)
                 evidence.append(Evidence("country", code, "record", value))
     else:
-        for source, text in (("title", raw.title), ("summary", raw.summary)):
-            mentions, excluded = gaz.find(text)
-            for mention in mentions:
-                if mention.is_region:
-                    if mention.code not in regions:
-                        regions.append(mention.code)
-                        evidence.append(Evidence("region", mention.code, source, mention.text))
-                elif mention.code not in codes:
-                    codes.append(mention.code)
-                    evidence.append(Evidence("country", mention.code, source, mention.text))
-            for skip in excluded:
-                evidence.append(
-                    Evidence("excluded", skip.code, source, f"{skip.text} ({skip.reason})")
-                )
+        mentions, excluded = gaz.locate([("title", raw.title), ("summary", raw.summary)])
+        for mention in mentions:
+            if mention.is_region:
+                if mention.code not in regions:
+                    regions.append(mention.code)
+                    evidence.append(Evidence("region", mention.code, mention.source, mention.text))
+            elif mention.code not in codes:
+                codes.append(mention.code)
+                evidence.append(Evidence("country", mention.code, mention.source, mention.text))
+        for skip in excluded:
+            evidence.append(
+                Evidence("excluded", skip.code, skip.source, f"{skip.text} ({skip.reason})")
+            )
+        # Places in parts that are never read, shown so a reader can see why they do not count.
+        for source, text, why in (
+            ("alt", raw.alt, "image alt text"),
+            ("credit", raw.credit, "photo credit"),
+            ("dateline", raw.dateline, "dateline, the place of publication"),
+        ):
+            if not text:
+                continue
+            seen, skipped = gaz.find(text)
+            places = [(m.code, m.text) for m in seen] + [(e.code, e.text) for e in skipped]
+            for code, words in places:
+                if code and code not in codes and code not in regions:
+                    evidence.append(Evidence("excluded", code, source, f"{words} ({why})"))
     for code in codes:
         region = gaz.region_of.get(code)
         if region and region not in regions:
             regions.append(region)
             evidence.append(Evidence("region", region, "country", code))
     ordered_regions = tuple(r for r in REGIONS if r in regions)
-    return tuple(codes), ordered_regions
+    return mentions, tuple(codes), ordered_regions

@@ -199,7 +199,8 @@ def test_reindexing_is_idempotent_and_updates_in_place(
     index_copy: Path, corpus_dir: Path, tmp_path: Path
 ) -> None:
     store = IndexStore(index_copy)
-    before = Engine(index_copy).stats().items
+    with Engine(index_copy) as engine:
+        before = engine.stats().items
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     report = store.build([corpus_dir])
@@ -219,6 +220,6 @@ def test_reindexing_is_idempotent_and_updates_in_place(
     )
     again = store.build([dump])
     assert (again.added, again.updated, again.total) == (0, 1, before + 1)
-    engine = Engine(index_copy)
-    hits = engine.search(SearchRequest("Ghana")).hits
+    with Engine(index_copy) as engine:
+        hits = engine.search(SearchRequest("Ghana")).hits
     assert len(hits) == 1 and "two unions" in hits[0].summary

@@ -118,9 +118,9 @@ def test_same_across_segments_and_deletions(tmp_path: Path) -> None:
                     "topics": rng.sample(["forced labour", "fisheries", "child labour"], k=1),
                 }) + "\n")  # fmt: skip
         store.build([path])
-    engine = Engine(index)
-    _, columns = engine._current()
-    assert len(columns.leaves) > 1 and not columns.live.all()
-    for text in ("", "labour", "fishers migrant", "forced -child", "union OR safety"):
-        for sort in ("relevance", "newest", "oldest"):
-            assert_same(engine, text, Filters(), sort)
+    with Engine(index) as engine:
+        _, columns = engine._current()
+        assert len(columns.leaves) > 1 and not columns.live.all()
+        for text in ("", "labour", "fishers migrant", "forced -child", "union OR safety"):
+            for sort in ("relevance", "newest", "oldest"):
+                assert_same(engine, text, Filters(), sort)
