@@ -464,7 +464,10 @@ def inspect_command(path: Path, fmt: str | None) -> None:
                 "path": result.path,
                 "layout": result.layout,
                 "heading": result.heading,
-                "items": [item.to_dict() for item in items],
+                "items": [
+                    {**item.to_dict(), "raw": _raw_parts(raw)}
+                    for raw, item in zip(result.items, items, strict=True)
+                ],
                 "skipped": [p.to_dict() for p in result.problems],
             },
             sys.stdout,
@@ -475,15 +478,23 @@ def inspect_command(path: Path, fmt: str | None) -> None:
             f"heading {result.heading!r}, {len(items)} item(s), "
             f"{len(result.problems)} skipped"
         )
-        for item in items:
+        for raw, item in zip(result.items, items, strict=True):
             click.echo("")
             click.echo(output.render_item(item))
+            for name, value in _raw_parts(raw).items():
+                if value:
+                    click.echo(f"  {name} (not used as evidence): {value}")
         if result.problems:
             click.echo("\nskipped:")
             for problem in result.problems:
                 click.echo(f"  {problem}")
     if result.failed:
         sys.exit(EXIT_ERROR)
+
+
+def _raw_parts(raw: Any) -> dict[str, str]:
+    """What the reader kept apart from an item: never a title, a date or evidence."""
+    return {"credit": raw.credit, "alt": raw.alt, "dateline": raw.dateline}
 
 
 @main.command("serve")

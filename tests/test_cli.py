@@ -182,3 +182,20 @@ def test_subprocess_end_to_end(built_index: Path) -> None:
     none = subprocess.run([*exe, "query", "qqqzzz"], env=env, capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert none.returncode == 1
+
+
+def test_inspect_shows_items_evidence_and_skipped_lines(
+    runner: CliRunner, corpus_dir: Path
+) -> None:
+    cards = corpus_dir / "ilo-forced-labour-news-2023-2024.txt"
+    data = json.loads(run(runner, "inspect", str(cards), "-f", "json").stdout)
+    assert data["layout"] == "cards" and len(data["items"]) == 20
+    assert {"line": 3, "path": str(cards)}.items() <= data["skipped"][0].items()
+    balochistan = next(i for i in data["items"] if i["title"].startswith("Balochistan"))
+    assert balochistan["raw"]["alt"] == "Placeholder image"
+    assert any(e["field"] == "country" and e["value"] == "PAK" for e in balochistan["evidence"])
+    numbered = corpus_dir / "ilo-forced-labour-news-2016-2017.txt"
+    text = run(runner, "inspect", str(numbered), "-f", "text").stdout
+    assert "credit (not used as evidence): © Well-Bred Kannan 2017" in text
+    missing = runner.invoke(main, ["inspect", str(corpus_dir / "nope.txt")])
+    assert missing.exit_code == 2
