@@ -103,7 +103,8 @@ class StemTable:
 
     @staticmethod
     def write(path: Path, extra: dict[tuple[str, str], str] | None = None) -> int:
-        """Merge the words stemmed in this process (and ``extra``) into the table at ``path``."""
+        """Merge the words stemmed in this process (and ``extra``) into the table at ``path``,
+        each in every supported language."""
         entries: dict[tuple[str, str], str] = {}
         try:
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -113,6 +114,11 @@ class StemTable:
             entries = {}
         entries.update(_CACHE)
         entries.update(extra or {})
+        # a query word is looked up in every language the index may hold: store them all
+        for word in {word for _, word in entries}:
+            for language in LANGUAGES:
+                if (language, word) not in entries:
+                    entries[(language, word)] = stem(word, language)
         rows = sorted(
             f"{language}\t{word}\t{term}".encode()
             for (language, word), term in entries.items()
