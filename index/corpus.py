@@ -187,7 +187,11 @@ def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> Non
             Problem(path, line, f"expected an object, got {type(record).__name__}")
         )
         return
-    title = _text(record.get("title"))
+    raw_title = record.get("title")
+    if raw_title is not None and not isinstance(raw_title, str | int | float):
+        result.problems.append(Problem(path, line, "record's title is not text; skipped"))
+        return
+    title = _text(raw_title)
     if not title:
         result.problems.append(Problem(path, line, "record has no title; skipped"))
         return
@@ -240,7 +244,7 @@ def _record_date(text: str) -> ParsedDate | None:
 
 def read_json_lines(text: str, result: ReadResult) -> None:
     result.layout = "jsonl"
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # records may hold U+2028
         if not line.strip():
             continue
         try:

@@ -51,6 +51,11 @@ def errors_to_exit() -> Iterator[None]:
     except BrokenPipeError:  # `newsearch export | head`
         sys.stderr.close()
         sys.exit(EXIT_OK)
+    except OSError as exc:  # output that cannot be written: full disk, missing folder
+        where = f" {exc.filename}" if exc.filename else ""
+        _message(f"newsearch: error: cannot write{where}: {exc.strerror or exc}")
+        _message("newsearch: hint: check the destination's folder and free space")
+        sys.exit(EXIT_ERROR)
 
 
 def index_option(func: F) -> F:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import pickle
+import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -28,9 +32,28 @@ from newsearch.search.query import Filters, Parsed, date_key, parse
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate
 
+# what Whoosh raises when the bytes of a segment file are not what it wrote
+READ_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, OSError)
+
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
+
+
+F = TypeVar("F", bound=Any)
+
+
+def _damage_is_reported(method: F) -> F:
+    """Turn a low-level read failure inside the index into IndexDamagedError with its way out."""
+
+    @functools.wraps(method)
+    def wrapper(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except READ_ERRORS as exc:
+            raise self._damaged(exc) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,11 @@ class Engine:
         languages = self._columns.facets["language"].values
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
 
+    def _damaged(self, exc: BaseException) -> IndexDamagedError:
+        return IndexDamagedError(
+            f"the index at {self.store.path} is damaged ({type(exc).__name__}: {exc})"
+        )
+
     def __enter__(self) -> Engine:
         return self
 
@@ -100,8 +128,9 @@ class Engine:
     def close(self) -> None:
         """Release the index files (exports still reading keep their snapshot until done)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
+            searcher = self._searcher
+            if searcher is not None and not self._exports.get(id(searcher)):
+                searcher.close()
             self._searcher = None
 
     # -- searching ------------------------------------------------------------------------
@@ -111,6 +140,7 @@ class Engine:
             self._current()
             return parse(text, self._languages)
 
+    @_damage_is_reported
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         with self._lock:
@@ -256,23 +286,29 @@ class Engine:
         with self._lock:
             searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
-            matches, scores = self._matches(columns, parsed.query)
-            for mask in self._filter_masks(columns, request.filters).values():
-                matches = matches & mask
-            ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
+            try:
+                matches, scores = self._matches(columns, parsed.query)
+                for mask in self._filter_masks(columns, request.filters).values():
+                    matches = matches & mask
+                ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
+            except READ_ERRORS as exc:
+                raise self._damaged(exc) from None
             relevance = self._sort(request) == "relevance"
             self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
         try:
             for doc, score in ranked:
                 with self._lock:
-                    fields = searcher.stored_fields(doc)
+                    try:
+                        fields = searcher.stored_fields(doc)
+                    except READ_ERRORS as exc:
+                        raise self._damaged(exc) from None
                 yield self._hit(fields, parsed, score if relevance else None)
         finally:
             with self._lock:
                 left = self._exports.pop(id(searcher)) - 1
                 if left:
                     self._exports[id(searcher)] = left
-                elif searcher is not self._searcher:
+                elif searcher is not self._searcher and not searcher.is_closed:
                     searcher.close()
 
     def count(self, text: str, filters: Filters | None = None) -> int:
@@ -320,6 +356,7 @@ class Engine:
 
     # -- single items ---------------------------------------------------------------------
 
+    @_damage_is_reported
     def get(self, item_id: str) -> Item:
         with self._lock:
             searcher, _ = self._current()
@@ -328,6 +365,7 @@ class Engine:
                 raise ItemNotFoundError(f"no item with id {item_id!r}")
             return item_from_stored(searcher.stored_fields(docnum))
 
+    @_damage_is_reported
     def similar(self, item_id: str, limit: int = 10) -> list[Hit]:
         """Items that share the most distinctive words, topics and countries with an item."""
         item = self.get(item_id)
@@ -364,6 +402,7 @@ class Engine:
 
     # -- statistics -----------------------------------------------------------------------
 
+    @_damage_is_reported
     def stats(self) -> Stats:
         with self._lock:
             _, columns = self._current()

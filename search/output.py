@@ -13,6 +13,7 @@ from newsearch.index.item import Item
 from newsearch.index.store import IndexReport
 from newsearch.search.results import FACET_NAMES, HIT_KEYS, Hit, SearchResult, Stats
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
 
 
@@ -25,11 +26,19 @@ def _width() -> int:
 
 
 def hit_row(hit: Hit) -> dict[str, Any]:
-    """A hit as one flat CSV row: lists joined with '; '."""
+    """A hit as one flat CSV row: lists joined with '; ', formula-like cells defused."""
     row = hit.to_dict()
     return {
-        k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v) for k, v in row.items()
+        k: _cell("; ".join(v) if isinstance(v, list) else ("" if v is None else v))
+        for k, v in row.items()
     }
+
+
+def _cell(value: Any) -> Any:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
+        return "'" + value
+    return value
 
 
 def write_json(data: Any, out: TextIO) -> None:

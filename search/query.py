@@ -19,6 +19,7 @@ from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
 from newsearch.index.topics import DATA as TOPICS_FILE
 
 MAX_QUERY_LENGTH = 1000
+MAX_DEPTH = 100  # nested parentheses
 SYNONYM_BOOST = 0.5  # a synonym counts half as much as the word typed
 FIELDS = (
     "title",
@@ -205,6 +206,7 @@ class _Parser:
         self.text = text
         self.toks = tokenize(text)
         self.pos = 0
+        self.depth = 0
         self.languages = languages
         self.parsed = Parsed(wq.Every())
 
@@ -279,6 +281,11 @@ class _Parser:
     def unary(self) -> wq.Query | None:
         tok = self.take()
         if tok.kind == "lparen":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(
+                    f"parentheses nest more than {MAX_DEPTH} deep", self.text, tok.start
+                )
             if self.peek() is None:
                 raise QueryError("'(' without a matching ')'", self.text, tok.start)
             if self.peek().kind == "rparen":  # type: ignore[union-attr]
@@ -288,6 +295,7 @@ class _Parser:
             if close is None or close.kind != "rparen":
                 raise QueryError("'(' without a matching ')'", self.text, tok.start)
             self.take()
+            self.depth -= 1
             return node
         if tok.kind in {"not", "minus", "plus"}:
             raise QueryError(f"unexpected {tok.text!r}", self.text, tok.start)

@@ -381,11 +381,6 @@ def test_cannot_create_the_index_folder(tmp_path: Path, extra: Path, runner: Cli
     assert "cannot create the index folder" in output
 
 
-@pytest.mark.xfail(
-    reason="the CLI lets an OSError from writing its output (full disk, missing folder) "
-    "escape as a traceback",
-    strict=False,
-)
 @pytest.mark.parametrize("target", ["/dev/full", "/nonexistent-folder/out.jsonl"])
 def test_output_that_cannot_be_written(target: str, index_copy: Path) -> None:
     if target == "/dev/full" and not Path(target).exists():

@@ -141,11 +141,6 @@ def test_json_readers(
     assert len(result.items) >= len(usable)
 
 
-@pytest.mark.xfail(
-    reason="the JSON Lines reader splits lines with str.splitlines(), which also breaks at "
-    "U+2028, U+2029, U+0085 and \\x1c-\\x1e: valid records holding them are lost",
-    strict=False,
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
 def test_json_lines_split_at_newlines_only(tmp_path: Path, separator: str) -> None:
     path = tmp_path / "records.jsonl"
@@ -408,11 +403,6 @@ def test_query_length_is_bounded() -> None:
     parse("(" * 100 + "a" + ")" * 100)  # nesting as deep as anyone types
 
 
-@pytest.mark.xfail(
-    reason="the recursive-descent parser overflows the stack (RecursionError) on about 330 "
-    "nested parentheses, well within the query length limit",
-    strict=False,
-)
 @pytest.mark.parametrize("depth", [400, MAX_QUERY_LENGTH // 2 - 1])
 def test_deeply_nested_queries_parse_or_are_refused(depth: int) -> None:
     started = time.perf_counter()

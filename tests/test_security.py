@@ -273,11 +273,6 @@ def test_json_and_feeds_carry_the_data_unchanged_and_typed(client: FlaskClient) 
     assert {json.loads(line)["title"] for line in lines} == titles
 
 
-@pytest.mark.xfail(
-    reason="CSV exports write cells that start with = + - @ as they are, so a spreadsheet "
-    "runs them as formulas (CSV injection)",
-    strict=False,
-)
 def test_csv_export_defuses_formulas(tmp_path: Path) -> None:
     from newsearch.webui import core
 

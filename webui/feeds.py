@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from xml.etree import ElementTree as ET
 
@@ -14,10 +15,14 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 
 
+# characters XML 1.0 cannot carry, even escaped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, attrs)
+    node = ET.SubElement(parent, tag, {k: _NOT_XML.sub("", v) for k, v in attrs.items()})
     if text is not None:
-        node.text = text
+        node.text = _NOT_XML.sub("", text)
     return node
 
 
