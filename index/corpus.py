@@ -148,6 +148,76 @@ def read_path(path: Path) -> ReadResult:
     return result
 
 
+def stream_path(path: Path) -> tuple[ReadResult, Iterator[RawItem]]:
+    """Like :func:`read_path`, but JSON Lines and CSV files are read a record at a time, so a
+    file of any size is indexed in little memory. ``result`` is complete once the items are."""
+    suffix = path.suffix.lower()
+    if suffix not in JSONL_SUFFIXES | CSV_SUFFIXES:
+        result = read_path(path)
+        items, result.items = result.items, []
+        return result, iter(items)
+    result = ReadResult(str(path))
+    return result, _stream_records(path, suffix, result)
+
+
+def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[RawItem]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        result.failed = True
+        result.problems.append(
+            Problem(result.path, 0, f"cannot read: {exc.strerror or exc}", "error")
+        )
+        return
+    with handle:
+        head = handle.read(65536)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+            handle.close()  # UTF-16 or binary: the whole-file reader decides
+            whole = read_path(path)
+            result.problems.extend(whole.problems)
+            result.failed = whole.failed
+            result.layout = whole.layout
+            yield from whole.items
+            return
+        try:
+            decode(head, result.path)
+        except CorpusError as exc:
+            result.failed = True
+            result.problems.append(Problem(result.path, 0, exc.message.split(": ", 1)[-1], "error"))
+            return
+        if not head.strip():
+            result.problems.append(Problem(result.path, 0, "the file is empty"))
+            return
+        handle.seek(0)
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        lines = _repaired(text, result)
+        if suffix in JSONL_SUFFIXES:
+            yield from json_lines_records((line.rstrip("\r\n") for line in lines), result)
+        else:
+            yield from csv_records(lines, result, "\t" if suffix == ".tsv" else ",")
+
+
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
+def _repaired(lines: Iterable[str], result: ReadResult) -> Iterator[str]:
+    """Lines with bytes that are not UTF-8 are read as Windows-1252, with one warning."""
+    warned = False
+    for number, line in enumerate(lines, start=1):
+        if _BAD_BYTES.search(line):
+            line = line.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
+            if not warned:
+                warned = True
+                result.problems.append(
+                    Problem(
+                        result.path,
+                        number,
+                        "not valid UTF-8; read as Windows-1252 (Latin-1): check accented letters",
+                    )
+                )
+        yield line
+
+
 # ---------------------------------------------------------------------------------------------
 # Structured records: JSON Lines, JSON arrays, CSV
 
@@ -243,8 +313,14 @@ def _record_date(text: str) -> ParsedDate | None:
 
 
 def read_json_lines(text: str, result: ReadResult) -> None:
+    items = list(json_lines_records(text.split("\n"), result))  # drains result.items as it goes
+    result.items.extend(items)
+
+
+def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[RawItem]:
+    """Records of a JSON Lines file, one line at a time (lines split at \\n only)."""
     result.layout = "jsonl"
-    for number, line in enumerate(text.split("\n"), start=1):  # records may hold U+2028
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -253,6 +329,12 @@ def read_json_lines(text: str, result: ReadResult) -> None:
             result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
             continue
         record_to_item(record, result.path, number, result)
+        yield from _drain(result)
+
+
+def _drain(result: ReadResult) -> Iterator[RawItem]:
+    while result.items:
+        yield result.items.pop()
 
 
 def read_json_array(text: str, result: ReadResult) -> None:
@@ -274,8 +356,16 @@ def read_json_array(text: str, result: ReadResult) -> None:
 
 
 def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
+    items = list(csv_records(io.StringIO(text, newline=""), result, delimiter))
+    result.items.extend(items)
+
+
+def csv_records(
+    lines: Iterable[str], result: ReadResult, delimiter: str = ","
+) -> Iterator[RawItem]:
+    """Records of a CSV file with a header row, one row at a time."""
     result.layout = "csv"
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(lines, delimiter=delimiter)
     if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
         result.failed = True
         result.problems.append(
@@ -299,6 +389,7 @@ def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
                     )
                 )
             record_to_item(clean, result.path, reader.line_num, result)
+            yield from _drain(result)
     except csv.Error as exc:
         result.problems.append(
             Problem(

@@ -515,7 +515,7 @@ class IndexStore:
         started: float,
         guard: _InterruptGuard,
     ) -> IndexReport:
-        from newsearch.index.corpus import read_path
+        from newsearch.index.corpus import stream_path
         from newsearch.index.tagging import tag
 
         self._clean_leftovers(storage)
@@ -544,11 +544,8 @@ class IndexStore:
                         searcher = ix.searcher()
                     stack.callback(searcher.close)
                 for path in found:
-                    result = read_path(path)
-                    problems.extend(result.problems)
-                    counts["skipped"] += sum(1 for p in result.problems if p.line)
-                    failed += result.failed
-                    for raw in result.items:
+                    result, raws = stream_path(path)  # records one at a time: any file size
+                    for raw in raws:
                         item = tag(raw)
                         if item.id in seen:
                             counts["duplicates"] += 1
@@ -565,6 +562,9 @@ class IndexStore:
                             self._write(writer.add_document, item)
                         elif state == "updated":
                             self._write(writer.update_document, item)
+                    problems.extend(result.problems)
+                    counts["skipped"] += sum(1 for p in result.problems if p.line)
+                    failed += result.failed
                     if on_file is not None:
                         on_file(result)
             if rebuild or counts["added"] or counts["updated"]:

@@ -430,3 +430,26 @@ def test_reader_never_raises_and_titles_come_from_the_text(lines: list[str]) -> 
         assert item.title.strip()
         assert any(item.title in line for line in source)
         assert not CREDIT.match(item.title)
+
+
+def test_big_json_lines_files_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    """Indexing reads JSON Lines a record at a time: memory does not grow with the file."""
+    import tracemalloc
+
+    from newsearch.index.corpus import stream_path
+
+    path = tmp_path / "big.jsonl"
+    record = {"title": "Fishers in Ghana organise", "summary": "Canoe fishers. " * 40}
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(20_000):
+            handle.write(json.dumps({**record, "url": f"https://example.org/{number}"}) + "\n")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        result, items = stream_path(path)
+        count = sum(1 for _ in items)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000 and not result.problems
+    assert size > 10_000_000 and peak < size / 10, (size, peak)

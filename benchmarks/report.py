@@ -1,0 +1,332 @@
+"""Results as text: a terminal table per size, and docs/performance.md from every result file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "performance.md"
+ENGINE_ORDER = ("newsearch", "sqlite-fts5", "whoosh", "tantivy")
+TITLES = {
+    "newsearch": "newsearch",
+    "sqlite-fts5": "SQLite FTS5",
+    "whoosh": "plain Whoosh",
+    "tantivy": "tantivy",
+}
+# Project targets at 100k items on a 2-core machine: (figure key, limit, higher is better).
+TARGETS = (
+    ("top10_p95", 15.0, False),
+    ("faceted_p95", 20.0, False),
+    ("cold", 250.0, False),
+    ("searcher_mb", 250.0, False),
+    ("docs_per_s", 1000.0, True),
+    ("add100", 5.0, False),
+)
+
+
+def _get(data: dict[str, Any], *path: str) -> float | None:
+    node: Any = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    if isinstance(node, int | float) and not (isinstance(node, float) and math.isnan(node)):
+        return float(node)
+    return None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the tables: how to read it from an engine's results, and which way is better."""
+
+    key: str
+    label: str
+    read: Callable[[dict[str, Any]], float | None]
+    higher_is_better: bool = False
+    ratio: bool = True
+    digits: int = 1
+
+
+FIGURES = (
+    Figure("docs_per_s", "indexing, docs/s", lambda e: _get(e, "build", "docs_per_s"), True),
+    Figure("index_s", "indexing, s", lambda e: _get(e, "build", "seconds"), digits=2),
+    Figure(
+        "index_mb",
+        "index size, MB",
+        lambda e: None if (b := _get(e, "index_bytes")) is None else b / 1e6,
+    ),
+    Figure(
+        "index_peak_mb", "indexing peak memory (RSS), MB", lambda e: _get(e, "build", "peak_rss_mb")
+    ),
+    Figure(
+        "first_p50",
+        "top-10 + facets, query new to the process, p50, ms",
+        lambda e: _get(e, "query", "first_ask", "p50_ms"),
+        digits=2,
+    ),
+    Figure(
+        "first_p95",
+        "top-10 + facets, query new to the process, p95, ms",
+        lambda e: _get(e, "query", "first_ask", "p95_ms"),
+        digits=2,
+    ),
+    Figure("top10_p50", "top-10 p50, ms", lambda e: _get(e, "query", "top10", "p50_ms"), digits=2),
+    Figure("top10_p95", "top-10 p95, ms", lambda e: _get(e, "query", "top10", "p95_ms"), digits=2),
+    Figure(
+        "faceted_p50",
+        "top-10 + facets p50, ms",
+        lambda e: _get(e, "query", "faceted", "p50_ms"),
+        digits=2,
+    ),
+    Figure(
+        "faceted_p95",
+        "top-10 + facets p95, ms",
+        lambda e: _get(e, "query", "faceted", "p95_ms"),
+        digits=2,
+    ),
+    Figure(
+        "first_query",
+        "open + first query in a warm process, ms",
+        lambda e: _get(e, "query", "open_and_first_query_ms"),
+    ),
+    Figure(
+        "cold", "cold query in a fresh process (median), ms", lambda e: _get(e, "cold", "median_ms")
+    ),
+    Figure(
+        "searcher_mb",
+        "searcher memory (RSS) after the queries, MB",
+        lambda e: _get(e, "query", "rss_mb"),
+    ),
+    Figure("web_rps", "web API requests/s", lambda e: _get(e, "web", "requests_per_s"), True),
+    Figure("web_p95", "web API p95, ms", lambda e: _get(e, "web", "latency", "p95_ms")),
+    Figure("web_mb", "web server memory (RSS), MB", lambda e: _get(e, "web", "server_rss_mb")),
+    Figure("add100", "adding 100 items, s", lambda e: _get(e, "add", "seconds"), digits=2),
+    Figure(
+        "matches",
+        "mean matches per query",
+        lambda e: _get(e, "query", "mean_matches"),
+        ratio=False,
+        digits=0,
+    ),
+)
+
+
+def _number(value: float | None, digits: int) -> str:
+    if value is None:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if ours is None or theirs is None or theirs == 0:
+        return "–"
+    return f"{ours / theirs:.2f}"
+
+
+def engines_of(result: dict[str, Any]) -> list[str]:
+    present = result.get("engines", {})
+    return [name for name in ENGINE_ORDER if name in present and "error" not in present[name]]
+
+
+def table(result: dict[str, Any]) -> str:
+    """The Markdown table of one size: every figure for every engine, and newsearch ÷ each peer."""
+    names = engines_of(result)
+    peers = [n for n in names if n != "newsearch"]
+    data = result["engines"]
+    head = ["figure", "better", *(TITLES[n] for n in names)]
+    head += [f"newsearch ÷ {TITLES[p]}" for p in peers if "newsearch" in names]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for fig in FIGURES:
+        values = {n: fig.read(data[n]) for n in names}
+        if all(v is None for v in values.values()):
+            continue
+        row = [fig.label, "higher" if fig.higher_is_better else "lower"]
+        if not fig.ratio:
+            row[1] = ""
+        row += [_number(values[n], fig.digits) for n in names]
+        if "newsearch" in names:
+            row += [_ratio(values["newsearch"], values[p]) if fig.ratio else "" for p in peers]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def notes(result: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    data = result.get("engines", {})
+    query = result.get("queries", {})
+    methods = {e.get("query", {}).get("method") for e in data.values() if "query" in e}
+    repeat = query.get("repeat")
+    passes = f"{repeat} pass{'es' if repeat != 1 else ''}"
+    if methods == {None}:
+        asked = f"{query.get('count')} queries, {passes} per mode"
+    else:
+        asked = f"{query.get('count')} queries: each once (new to the process), then {passes}"
+        asked += " in both modes"
+    out.append(
+        f"{asked}; cold query: median of {result.get('cold_runs')} fresh processes; "
+        f"load average before/after: {result.get('load_before')} / {result.get('load_after')}."
+    )
+    if methods == {None}:
+        out.append(
+            "older query order: one pass of top-10 over the queries, then one of top-10 + facets; "
+            "the top-10 pass was the first time each query was asked (per-query caches cold), "
+            "so for newsearch, whose two figures are the same call, the difference between them "
+            "is the cost of a query new to the process."
+        )
+    code = result.get("code") or {}
+    if code.get("commit"):
+        changed = len(code.get("changed") or ())
+        out.append(
+            f"code measured: commit {code['commit']}"
+            + (f" with {changed} files changed in index/, search/, webui/" if changed else "")
+            + "."
+        )
+    ns = data.get("newsearch", {})
+    if ns.get("query", {}).get("top10_has_facets"):
+        out.append(
+            "newsearch cannot answer without counting facets (Engine.search always does), so its "
+            "top-10 figures are the same call as its top-10 + facets figures; it also builds "
+            "highlighted snippets for the 10 hits, which the peers do not."
+        )
+    web = ns.get("web", {})
+    if "skipped" in web:
+        out.append(f"web API not measured: {web['skipped']}.")
+    elif web:
+        out.append(
+            f"web API: {web.get('clients')} client threads for {web.get('seconds')} s against "
+            f"`newsearch serve` ({web.get('server_threads')} server threads) on 127.0.0.1; the "
+            "clients run on the same 2 cores as the server."
+        )
+    for name, reason in result.get("skipped", {}).items():
+        out.append(f"{TITLES.get(name, name)} not measured: {reason}.")
+    for name, engine in data.items():
+        if "error" in engine:
+            out.append(f"{TITLES.get(name, name)} failed: {engine['error']}")
+    return out
+
+
+def targets(result: dict[str, Any]) -> str:
+    ns = result.get("engines", {}).get("newsearch")
+    if not ns or "error" in ns:
+        return ""
+    figures = {f.key: f for f in FIGURES}
+    lines = ["| target | limit | newsearch | met |", "|---|---|---|---|"]
+    for key, limit, higher in TARGETS:
+        value = figures[key].read(ns)
+        met = "–"
+        if value is not None:
+            met = "yes" if (value >= limit if higher else value <= limit) else "no"
+        sign = "≥" if higher else "≤"
+        lines.append(f"| {figures[key].label} | {sign} {limit:g} | {_number(value, 2)} | {met} |")
+    return "\n".join(lines)
+
+
+def _label(result: dict[str, Any]) -> str:
+    if result.get("size") == "shared":
+        return f"Shared corpus ({result.get('items')} real items)"
+    return f"{int(result.get('items') or 0):,} synthetic items"
+
+
+def _order(result: dict[str, Any]) -> tuple[int, int]:
+    return (0 if result.get("size") == "shared" else 1, int(result.get("items") or 0))
+
+
+def load_results(directory: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    results = []
+    for path in sorted(directory.glob("size-*.json")):
+        try:
+            results.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return sorted(results, key=_order)
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    parts = [
+        "# Performance",
+        "",
+        "newsearch measured side by side with the engines a user might pick instead, on the same "
+        "corpus and the same queries, in the same run. Generated by `python -m benchmarks.run` "
+        "(see `benchmarks/README.md`); rerun it to refresh this page.",
+        "",
+        "## Method",
+        "",
+        "- **Corpus**: a seeded synthetic news corpus (title 8-14 words, summary 30-60, body "
+        "200-400; Zipf-distributed words with labour-news phrases woven in; 12 topics, 60 "
+        "countries in 5 regions, dates over 25 years, about 3% French and 3% Spanish items), and "
+        "the real shared corpus. Every engine stores title, summary and body.",
+        "- **Queries**: AND queries of 1-3 words drawn (seeded) from the titles and summaries of "
+        "the corpus, the same list for every engine. Top-10 means the ten best hits with their "
+        "stored fields plus the exact number of matches; facets are counts of topic, country, "
+        "region and year over all matches. Each query is first asked once (the figures for a "
+        "query new to the process, which pay for cold per-query caches), then asked again in "
+        "both modes, the mode asked first alternating.",
+        "- **Peers**: SQLite FTS5 (stdlib, `tokenize='porter'`, `bm25()` with the same field "
+        "weights, facets by `GROUP BY` over a join table); plain Whoosh as its documentation "
+        "shows it (`StemmingAnalyzer`, `MultifieldParser`, `groupedby` with `FieldFacet`s and "
+        "`Count`); tantivy where installed (`en_stem`, terms aggregations on fast fields).",
+        "- **Processes**: indexing, querying and adding run each in a fresh process per engine, "
+        "so memory figures are that process's: peak RSS (VmHWM) while indexing, RSS after "
+        "all queries for the searcher. Cold query is the wall time of a whole fresh process "
+        "(`newsearch query --index DIR ... --format json`; for peers a Python process that opens "
+        "the index and runs one faceted query).",
+        "- **Ratios** are newsearch ÷ peer: below 1 means newsearch is faster or smaller, except "
+        "for rows where higher is better (docs/s, requests/s), where above 1 means newsearch wins.",
+        "- **Noise**: the machine is shared (2 cores); the load average before and after each "
+        "size is given. Differences under ~20% between runs are not meaningful.",
+        "",
+    ]
+    if results:
+        first = results[-1]
+        machine = first.get("machine", {})
+        versions = first.get("versions", {})
+        parts += [
+            "## Machine",
+            "",
+            f"- {machine.get('cpus')} CPUs ({machine.get('cpu_model')}), "
+            f"{machine.get('memory_gib')} GiB, {machine.get('platform')}",
+            "- " + ", ".join(f"{k} {v}" for k, v in versions.items() if v),
+            "",
+        ]
+    for result in results:
+        parts += [f"## {_label(result)}", "", f"Measured {result.get('finished', '?')}.", ""]
+        parts += [table(result), ""]
+        parts += [f"- {line}" for line in notes(result)]
+        parts.append("")
+        if int(result.get("items") or 0) >= 100_000:
+            parts += ["Targets at this size:", "", targets(result), ""]
+    if not results:
+        parts += ["No results yet: run `python -m benchmarks.run`.", ""]
+    return "\n".join(parts)
+
+
+def text(result: dict[str, Any]) -> str:
+    """A plain-text rendering for the terminal (the Markdown table with its notes)."""
+    return "\n".join([_label(result), table(result), *notes(result)])
+
+
+def write_doc(directory: Path = RESULTS_DIR, doc: Path = DOC) -> Path:
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(markdown(load_results(directory)), encoding="utf-8")
+    return doc
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write docs/performance.md from result files.")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--doc", type=Path, default=DOC)
+    args = parser.parse_args(argv)
+    print(f"wrote {write_doc(args.results, args.doc)}")
+
+
+if __name__ == "__main__":
+    main()
