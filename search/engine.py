@@ -227,10 +227,8 @@ class Engine:
         sort = self._sort(request)
         if sort == "relevance" and scores is None:
             # phrases, wildcards and fuzzy terms: Whoosh scores them
-            results = searcher.search(
-                parsed.query, filter=request.filters.query(), limit=limit, terms=False
-            )
-            return [(int(doc), float(score)) for score, doc in results.top_n]
+            top = _whoosh_top(searcher, parsed.query, limit, request.filters.query())
+            return [(int(doc), float(score)) for score, doc in top]
         if sort == "relevance":
             key = -scores[docs]
         elif sort == "newest":
@@ -393,11 +391,10 @@ class Engine:
             if not clauses:
                 return []
             q = wq.AndNot(wq.Or(clauses), wq.Term("id", item.id))
-            results = searcher.search(q, limit=limit, terms=False)
             parsed = Parsed(q, stems={t for _, t in weighted[:15]})
             return [
                 self._hit(searcher.stored_fields(docnum), parsed, score)
-                for score, docnum in results.top_n
+                for score, docnum in _whoosh_top(searcher, q, limit)
             ]
 
     # -- statistics -----------------------------------------------------------------------
@@ -422,6 +419,24 @@ class Engine:
             facets=facets,
             undated=undated,
         )
+
+
+def _whoosh_top(
+    searcher: Any, q: wq.Query, limit: int | None, filter_query: wq.Query | None = None
+) -> list[tuple[float, int]]:
+    """Whoosh's own ranking of ``q``: (score, document) pairs, best first, ties by document.
+
+    Whoosh's top-N collector swaps in "more efficient" matchers as it goes, and that can drop a
+    document that belongs in the top N; with replacement off its answer is exact.
+    """
+    collector = searcher.collector(limit=limit, filter=filter_query, terms=False)
+    inner = collector
+    while hasattr(inner, "child"):
+        inner = inner.child
+    if hasattr(inner, "replace"):
+        inner.replace = 0
+    searcher.search_with_collector(q, collector)
+    return [(float(score), int(doc)) for score, doc in collector.results().top_n]
 
 
 def _distance(a: str, b: str) -> int:

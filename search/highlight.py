@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from newsearch.index.analysis import STOPWORDS, stem, words
+from newsearch.index.analysis import STOPWORDS, fold, stem, words
 from newsearch.search.results import Span
 
 WINDOW = 36  # words in a snippet
+HEAD = 3  # letters a word shares with its stem's start
 
 
 def snippet(
@@ -18,8 +19,12 @@ def snippet(
     if not tokens:
         return ((text[:300], False),)
     stoplist = STOPWORDS.get(language, STOPWORDS["en"])
+    # Snowball only rewrites endings: a word can stem to a query term only if it starts with
+    # the term's first letters, so most words are never stemmed at all.
+    heads = {term[:HEAD] for term in stems} | {p[:HEAD] for p in prefixes}
     matched = [
-        word not in stoplist
+        fold(word)[:HEAD] in heads
+        and word not in stoplist
         and word not in STOPWORDS["en"]
         and (
             stem(word, language) in stems
