@@ -20,7 +20,7 @@ from newsearch.index.errors import IndexMissingError, NewsearchError, QueryError
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
-from newsearch.search.query import SYNTAX_HELP, Filters
+from newsearch.search.query import Filters
 
 if TYPE_CHECKING:
     from newsearch.index.corpus import ReadResult
@@ -297,10 +297,21 @@ def query_command(
     fmt: str | None,
     **kwargs: Any,
 ) -> None:
-    """Search the index: ranked results, snippets and facet counts.
+    """Search the index: ranked results, snippets and facet counts over all matches.
 
     \b
-    Query language:"""
+    Query language:
+      fishers migrant            every word must match (stemmed; synonyms count less)
+      "forced labour"            a phrase; "forced labour"~2 allows two words between
+      a OR b, NOT a, -a, (...)   boolean logic and grouping
+      topic:fisheries  country:IDN  region:asia  language:fr  kind:statement
+      year:2016  year:[2015 TO 2017]  date:2016-03..2017
+      title:Peru  summary:...  body:...  id:...
+      fish*  trafficing~1        wildcards and fuzzy terms
+
+    Exit status: 0 with results, 1 with none (a correction is suggested when one
+    exists), 2 for a usage or query syntax error.
+    """
     query = " ".join(text)
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
@@ -322,9 +333,6 @@ def query_command(
         if result.suggestion:
             _message(f"newsearch: did you mean: {result.suggestion}")
         sys.exit(EXIT_NO_RESULTS)
-
-
-query_command.help = (query_command.help or "") + SYNTAX_HELP
 
 
 @main.command("show")
