@@ -74,6 +74,14 @@ def index_option(func: F) -> F:
     )(func)
 
 
+def format_option(choices: list[str], default: str | None, help: str) -> Callable[[F], F]:
+    """``--format/-f``: every command's output format (a ``None`` default means: by terminal)."""
+    return click.option(  # type: ignore[no-any-return]
+        "--format", "-f", "fmt", type=click.Choice(choices), default=default,
+        show_default=default is not None, help=help,
+    )  # fmt: skip
+
+
 def filter_options(func: F) -> F:
     options = [
         click.option("--topic", multiple=True, help="Only items with this topic (repeatable)."),
@@ -195,15 +203,7 @@ def main() -> None:
     metavar="SECONDS",
     help="Wait up to SECONDS for another process that is updating the index.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Summary as text (stderr) or JSON (stdout).",
-)
+@format_option(["text", "json"], "text", "Summary as text (stderr) or JSON (stdout).")
 @with_errors
 def index_command(
     paths: tuple[Path, ...],
@@ -280,13 +280,10 @@ def index_command(
 @click.option(
     "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of results."
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl", "csv"]),
-    default=None,
-    help="Output format. Default: table on a terminal, json in a pipe.",
+@format_option(
+    ["table", "json", "jsonl", "csv"],
+    None,
+    "Output format. Default: table on a terminal, json in a pipe.",
 )
 @with_errors
 def query_command(
@@ -338,14 +335,7 @@ def query_command(
 @main.command("show")
 @click.argument("item_id")
 @index_option
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default=None,
-    help="Default: text on a terminal, json in a pipe.",
-)
+@format_option(["text", "json"], None, "Default: text on a terminal, json in a pipe.")
 @with_errors
 def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
     """Show one item with all its fields and the evidence for each tag."""
@@ -367,13 +357,8 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
     show_default=True,
     help="How many similar items.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl", "csv"]),
-    default=None,
-    help="Default: table on a terminal, json in a pipe.",
+@format_option(
+    ["table", "json", "jsonl", "csv"], None, "Default: table on a terminal, json in a pipe."
 )
 @with_errors
 def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str | None) -> None:
@@ -399,14 +384,7 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
 
 @main.command("stats")
 @index_option
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default=None,
-    help="Default: text on a terminal, json in a pipe.",
-)
+@format_option(["text", "json"], None, "Default: text on a terminal, json in a pipe.")
 @with_errors
 def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     """What the index holds: counts by topic, country, region, year; size; last update."""
@@ -422,15 +400,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["jsonl", "csv"]),
-    default="jsonl",
-    show_default=True,
-    help="One hit per line (JSON Lines) or CSV with a header.",
-)
+@format_option(["jsonl", "csv"], "jsonl", "One hit per line (JSON Lines) or CSV with a header.")
 @click.option(
     "--output",
     "-o",
@@ -458,14 +428,7 @@ def export_command(
 
 @main.command("inspect")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default=None,
-    help="Default: text on a terminal, json in a pipe.",
-)
+@format_option(["text", "json"], None, "Default: text on a terminal, json in a pipe.")
 @with_errors
 def inspect_command(path: Path, fmt: str | None) -> None:
     """Show how a file is read: each item, its tags with evidence, and skipped lines."""

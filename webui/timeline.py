@@ -11,26 +11,13 @@ from dataclasses import dataclass
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import Filters
 from newsearch.search.results import SearchResult
+from newsearch.webui.formatting import MONTHS as MONTH_NAMES
 from newsearch.webui.state import SearchState
 
 MAX_MONTHS = 24  # a range this narrow is drawn month by month
 ONE_PASS = 250  # up to this many matches, months are counted from the matches themselves
 MAX_YEARS = 150
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # Geometry of the drawing, in SVG user units (one unit is one CSS pixel: it is not scaled).
 SLOT = {"year": 44, "month": 32}
