@@ -443,6 +443,7 @@ class IndexStore:
         found: list[Path] = []
         problems: list[Problem] = []
         guard = _InterruptGuard()
+        guard.watch()
         try:
             from newsearch.index.corpus import discover
 
@@ -546,6 +547,7 @@ class IndexStore:
                 for path in found:
                     result, raws = stream_path(path)  # records one at a time: any file size
                     for raw in raws:
+                        guard.check()  # a Ctrl-C is acted on here, between items
                         item = tag(raw)
                         if item.id in seen:
                             counts["duplicates"] += 1
@@ -775,21 +777,42 @@ class _InterruptGuard:
     def __init__(self) -> None:
         self._previous: Any = None
         self._active = False
+        self._interrupted = False
 
-    def hold(self) -> None:
-        if self._active or threading.current_thread() is not threading.main_thread():
+    def _install(self, handler: Callable[[int, Any], None]) -> None:
+        if threading.current_thread() is not threading.main_thread():
             return
         previous = signal.getsignal(signal.SIGINT)
         if previous is None:  # a handler not installed from Python: leave it alone
             return
-        self._previous = previous
-        signal.signal(signal.SIGINT, _ignore_signal)
+        if not self._active:
+            self._previous = previous
+        signal.signal(signal.SIGINT, handler)
         self._active = True
+
+    def watch(self) -> None:
+        """Note a SIGINT instead of raising it wherever Python happens to be: a
+        KeyboardInterrupt raised inside a finaliser (``__del__``) is swallowed and lost."""
+        self._install(self._note)
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self._interrupted = True
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt at a safe point if a SIGINT has been noted."""
+        if self._interrupted:
+            self._interrupted = False
+            raise KeyboardInterrupt
+
+    def hold(self) -> None:
+        self._interrupted = False
+        self._install(_ignore_signal)
 
     def release(self) -> None:
         if self._active:
             signal.signal(signal.SIGINT, self._previous)
             self._active = False
+        self.check()  # a SIGINT noted before the work started still counts
 
 
 def _ignore_signal(signum: int, frame: Any) -> None:

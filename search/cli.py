@@ -76,7 +76,7 @@ def index_option(func: F) -> F:
 
 def format_option(choices: list[str], default: str | None, help: str) -> Callable[[F], F]:
     """``--format/-f``: every command's output format (a ``None`` default means: by terminal)."""
-    return click.option(  # type: ignore[no-any-return]
+    return click.option(
         "--format", "-f", "fmt", type=click.Choice(choices), default=default,
         show_default=default is not None, help=help,
     )  # fmt: skip
