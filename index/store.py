@@ -443,8 +443,8 @@ class IndexStore:
         found: list[Path] = []
         problems: list[Problem] = []
         guard = _InterruptGuard()
-        guard.watch()
         try:
+            guard.watch()
             from newsearch.index.corpus import discover
 
             found, problems = (list(files), []) if files is not None else discover(paths)
@@ -464,7 +464,6 @@ class IndexStore:
                 storage.close_opened()  # after a failure Whoosh may have left some open
                 with contextlib.suppress(Exception):
                     lock.release()
-                guard.release()
         except KeyboardInterrupt:  # only before the commit starts: it holds SIGINT back
             return self._report(
                 dict.fromkeys(_COUNTS, 0),
@@ -475,6 +474,8 @@ class IndexStore:
                 total=self._committed_total(),
                 interrupted=True,
             )
+        finally:
+            guard.release()
 
     def _storage(self) -> Any:
         try:
@@ -809,10 +810,11 @@ class _InterruptGuard:
         self._install(_ignore_signal)
 
     def release(self) -> None:
+        """Put the previous handler back (a SIGINT noted after the last item is dropped: the
+        run had finished its work by then)."""
         if self._active:
             signal.signal(signal.SIGINT, self._previous)
             self._active = False
-        self.check()  # a SIGINT noted before the work started still counts
 
 
 def _ignore_signal(signum: int, frame: Any) -> None:

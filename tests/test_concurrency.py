@@ -84,6 +84,8 @@ def test_second_writer_in_process(held_lock: Path, tmp_path: Path, runner: CliRu
     extra = write_items(tmp_path / "extra.jsonl", 0, 5)
     with pytest.raises(IndexLockedError, match=LOCKED):
         IndexStore(held_lock).build([extra])
+    # the Ctrl-C handler the build installs is gone again, whatever way it ended
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     result = runner.invoke(main, ["index", "--index", str(held_lock), str(extra)])
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
