@@ -110,6 +110,11 @@ def parse_date_line(line: str) -> ParsedDate | None:
         if rest and not aside and not (rest[0].isupper() or rest[0].isdigit()):
             return None  # "Le 25 janvier 2017, le comité ..." opens a sentence
         return ParsedDate(date, "day", text[: match.end()], rest)
+    return _month_only(text)
+
+
+def _month_only(text: str) -> ParsedDate | None:
+    """ "March 2017", "juin 2015", "junio de 2022": the first of that month, month precision."""
     match = _MONTH_ONLY.match(text)
     if match:
         month = _month(match.group("month"))
@@ -131,12 +136,7 @@ def parse_header(line: str) -> ParsedDate | None:
     text = line.strip()
     if _YEAR_ONLY.match(text):
         return ParsedDate(dt.date(int(text), 1, 1), "year", text)
-    match = _MONTH_ONLY.match(text)
-    if match:
-        month = _month(match.group("month"))
-        if month:
-            return ParsedDate(dt.date(int(match.group("year")), month, 1), "month", text)
-    return None
+    return _month_only(text)
 
 
 def parse_bound(text: str, *, end: bool = False) -> dt.date:
