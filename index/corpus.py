@@ -250,21 +250,21 @@ def _text(value: Any) -> str:
     return str(value).strip()[:MAX_FIELD]
 
 
-def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> None:
-    """Turn one JSON object / CSV row into a raw item, or report why it cannot be one."""
+def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
+    """One JSON object / CSV row as a raw item, or None with the reason in ``result.problems``."""
     if not isinstance(record, dict):
         result.problems.append(
             Problem(path, line, f"expected an object, got {type(record).__name__}")
         )
-        return
+        return None
     raw_title = record.get("title")
     if raw_title is not None and not isinstance(raw_title, str | int | float):
         result.problems.append(Problem(path, line, "record's title is not text; skipped"))
-        return
+        return None
     title = _text(raw_title)
     if not title:
         result.problems.append(Problem(path, line, "record has no title; skipped"))
-        return
+        return None
     unknown = sorted(str(k) for k in record if k not in RECORD_FIELDS and k not in {"id", "source"})
     if unknown and not result.problems and line <= 2:
         result.problems.append(Problem(path, line, f"fields ignored: {', '.join(unknown)}"))
@@ -280,22 +280,20 @@ def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> Non
         else:
             date, precision = parsed.date, parsed.precision
     language = _text(record.get("language")).lower() or None
-    result.items.append(
-        RawItem(
-            title=title,
-            source=path,
-            line=line,
-            summary=_text(record.get("summary")),
-            body=_text(record.get("body")),
-            date=date,
-            date_precision=precision,
-            date_text=date_text,
-            label=_text(record.get("label")) or None,
-            url=_text(record.get("url")) or None,
-            topics=_as_list(record.get("topics")),
-            countries=_as_list(record.get("countries")),
-            language=language[:2] if language else None,
-        )
+    return RawItem(
+        title=title,
+        source=path,
+        line=line,
+        summary=_text(record.get("summary")),
+        body=_text(record.get("body")),
+        date=date,
+        date_precision=precision,
+        date_text=date_text,
+        label=_text(record.get("label")) or None,
+        url=_text(record.get("url")) or None,
+        topics=_as_list(record.get("topics")),
+        countries=_as_list(record.get("countries")),
+        language=language[:2] if language else None,
     )
 
 
@@ -313,8 +311,7 @@ def _record_date(text: str) -> ParsedDate | None:
 
 
 def read_json_lines(text: str, result: ReadResult) -> None:
-    items = list(json_lines_records(text.split("\n"), result))  # drains result.items as it goes
-    result.items.extend(items)
+    result.items.extend(json_lines_records(text.split("\n"), result))
 
 
 def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[RawItem]:
@@ -328,13 +325,9 @@ def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[Raw
         except json.JSONDecodeError as exc:
             result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
             continue
-        record_to_item(record, result.path, number, result)
-        yield from _drain(result)
-
-
-def _drain(result: ReadResult) -> Iterator[RawItem]:
-    while result.items:
-        yield result.items.pop()
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            yield item
 
 
 def read_json_array(text: str, result: ReadResult) -> None:
@@ -352,12 +345,13 @@ def read_json_array(text: str, result: ReadResult) -> None:
         result.problems.append(Problem(result.path, 1, "expected a JSON array of objects", "error"))
         return
     for number, record in enumerate(records, start=1):
-        record_to_item(record, f"{result.path}", number, result)
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            result.items.append(item)
 
 
 def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
-    items = list(csv_records(io.StringIO(text, newline=""), result, delimiter))
-    result.items.extend(items)
+    result.items.extend(csv_records(io.StringIO(text, newline=""), result, delimiter))
 
 
 def csv_records(
@@ -388,8 +382,9 @@ def csv_records(
                         "row has more cells than the header; extra ignored",
                     )
                 )
-            record_to_item(clean, result.path, reader.line_num, result)
-            yield from _drain(result)
+            item = record_to_item(clean, result.path, reader.line_num, result)
+            if item is not None:
+                yield item
     except csv.Error as exc:
         result.problems.append(
             Problem(
@@ -950,9 +945,3 @@ def read_text(text: str, path: str = "<text>") -> ReadResult:
     result = ReadResult(path)
     read_dump(text, result)
     return result
-
-
-def iter_results(paths: Iterable[Path]) -> Iterator[ReadResult]:
-    """Read each file in turn; failures come back as results with ``failed`` set."""
-    for path in paths:
-        yield read_path(path)
