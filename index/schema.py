@@ -1,4 +1,4 @@
-"""The Whoosh schema: searchable text, facet keywords, and sortable dates."""
+"""The Whoosh schema, built from the field registry: searchable text, facet keywords, dates."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
 from newsearch.index.analysis import FoldAnalyzer, NewsAnalyzer
+from newsearch.index.fields import Field, boosts, index_fields, text_fields
 
 SCHEMA_VERSION = 1
-TEXT_FIELDS = ("title", "summary", "body", "tags")
-FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags": 1.2}
-FACET_FIELDS = ("topic", "country", "region", "year")
+TEXT_FIELDS = tuple(f.name for f in text_fields())  # searched by plain words
+FIELD_BOOSTS = boosts()
 UNDATED = 0  # ``date`` of an undated item
 UNDATED_LAST = 99_999_999  # ``date_asc`` of an undated item
 
@@ -42,32 +42,29 @@ class NewsText(TEXT):  # type: ignore[misc]
 
 
 def build_schema() -> Schema:
-    """A fresh schema. Facet fields are comma-separated keywords so an item can hold several."""
+    """A fresh schema, one Whoosh field per registry field (``index/fields.py``)."""
     analyzer = NewsAnalyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=NewsText(analyzer=analyzer, stored=True),
-        summary=NewsText(analyzer=analyzer, stored=True),
-        body=NewsText(analyzer=analyzer, stored=True),
-        # topics, country names and regions as words, so free text finds tagged items too
-        tags=NewsText(analyzer=analyzer, stored=False),
-        spell=TEXT(analyzer=FoldAnalyzer(), stored=False, phrase=False),
-        topic=KEYWORD(stored=True, commas=True, lowercase=True),
-        country=KEYWORD(stored=True, commas=True),  # alpha-3 codes
-        country_name=STORED(),
-        region=KEYWORD(stored=True, commas=True),
-        label=STORED(),
-        kind=ID(stored=True),
-        language=ID(stored=True),
-        year=ID(stored=True),
-        # YYYYMMDD as numbers: ``date`` puts undated items last when newest come first,
-        # ``date_asc`` puts them last when oldest come first.
-        date=NUMERIC(sortable=True, bits=32, signed=False),
-        date_asc=NUMERIC(sortable=True, bits=32, signed=False),
-        published=STORED(),  # ISO date text
-        date_precision=STORED(),
-        url=ID(stored=True),
-        source=STORED(),
-        evidence=STORED(),
-        digest=STORED(),
-    )
+    return Schema(**{f.name: whoosh_field(f, analyzer) for f in index_fields()})
+
+
+def whoosh_field(spec: Field, analyzer: NewsAnalyzer) -> Any:
+    """The Whoosh field for one registry field.
+
+    Multi-valued keywords are comma-separated so an item can hold several; single keywords and
+    ids are indexed whole; dates are YYYYMMDD numbers, sortable.
+    """
+    if spec.kind == "text":
+        if spec.analyzer == "fold":
+            return TEXT(analyzer=FoldAnalyzer(), stored=spec.stored, phrase=False)
+        return NewsText(analyzer=analyzer, stored=spec.stored)
+    if spec.kind == "keyword" and spec.multi:
+        return KEYWORD(stored=spec.stored, commas=True, lowercase=spec.lowercase)
+    if spec.kind in {"keyword", "id"}:
+        return ID(stored=spec.stored, unique=spec.unique)
+    if spec.kind == "date":
+        return NUMERIC(sortable=spec.sortable, bits=32, signed=False, stored=spec.stored)
+    if spec.kind == "number":
+        return NUMERIC(sortable=spec.sortable, stored=spec.stored)
+    if spec.kind == "stored":
+        return STORED()
+    raise ValueError(f"field {spec.name!r} of kind {spec.kind!r} has no Whoosh field")

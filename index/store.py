@@ -119,7 +119,8 @@ def document(item: Item) -> dict[str, Any]:
         "date_asc": key if key is not None else UNDATED_LAST,
         "published": item.date.isoformat() if item.date else "",
         "date_precision": item.date_precision or "",
-        "source": item.source,
+        "source": source_file(item.source),  # the facet: the file's name
+        "_stored_source": item.source,  # shown: "file:line"
         "evidence": json.dumps([e.to_dict() for e in item.evidence], ensure_ascii=False),
         "digest": item.digest(),
     }
@@ -128,6 +129,12 @@ def document(item: Item) -> dict[str, Any]:
     if item.url:
         doc["url"] = item.url
     return {k: v for k, v in doc.items() if v != "" or k.startswith("_stored_")}
+
+
+def source_file(source: str) -> str:
+    """The name of the file in an item's source ("folder/dump.txt:12" -> "dump.txt")."""
+    path = re.sub(r":\d+$", "", source)
+    return Path(path).name or path
 
 
 def item_from_stored(fields: dict[str, Any]) -> Item:
@@ -695,7 +702,7 @@ class IndexStore:
                     raise
                 return self._empty_generation(storage)
             ix = _FileIndex(storage, indexname=INDEX_NAME)
-            if ix.schema.names() != build_schema().names():
+            if _shape(ix.schema) != _shape(build_schema()):
                 if not rebuild:
                     raise IndexDamagedError(
                         f"the index at {self.path} was built by a different version of "
@@ -734,6 +741,11 @@ class IndexStore:
         except Exception:
             return  # no index yet, or a damaged one: leave its files as they are
         whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+
+def _shape(schema: Any) -> list[tuple[str, str]]:
+    """A schema's field names and types: an index of another shape is rebuilt, not updated."""
+    return [(name, type(schema[name]).__name__) for name in schema.names()]
 
 
 def _state(searcher: Any, item: Item) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from newsearch.index.errors import IndexMissingError, NewsearchError, QueryError
+from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
@@ -83,21 +84,14 @@ def format_option(choices: list[str], default: str | None, help: str) -> Callabl
 
 
 def filter_options(func: F) -> F:
+    """``--topic``, ``--country``, ...: one repeatable option per filter of the field registry,
+    then the date range and the sort."""
     options = [
-        click.option("--topic", multiple=True, help="Only items with this topic (repeatable)."),
-        click.option(
-            "--country",
-            multiple=True,
-            help="Only items about this country: name or ISO code, any case (repeatable).",
-        ),
-        click.option("--region", multiple=True, help="Only items in this ILO region (repeatable)."),
-        click.option("--year", multiple=True, help="Only items from this year (repeatable)."),
-        click.option("--language", multiple=True, help="Only items in this language: en, fr, es."),
-        click.option(
-            "--kind",
-            multiple=True,
-            help="Only items of this kind: news, press release, statement, ...",
-        ),
+        click.option(f"--{spec.filter}", spec.filter, multiple=True, help=spec.filter_help)
+        for spec in filter_fields()
+        if spec.filter
+    ]
+    options += [
         click.option(
             "--from",
             "date_from",
@@ -124,16 +118,9 @@ def filter_options(func: F) -> F:
 
 
 def _filters(kwargs: dict[str, Any]) -> Filters:
-    return Filters.build(
-        topic=kwargs.pop("topic"),
-        country=kwargs.pop("country"),
-        region=kwargs.pop("region"),
-        year=kwargs.pop("year"),
-        language=kwargs.pop("language"),
-        kind=kwargs.pop("kind"),
-        date_from=kwargs.pop("date_from"),
-        date_to=kwargs.pop("date_to"),
-    )
+    """The core's filters from the options of :func:`filter_options` (taken out of kwargs)."""
+    values = {name: kwargs.pop(name) for name in filter_names()}
+    return Filters.build(date_from=kwargs.pop("date_from"), date_to=kwargs.pop("date_to"), **values)
 
 
 def _index_path(index_dir: Path | None) -> Path:

@@ -11,11 +11,12 @@ import numpy.typing as npt
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from newsearch.index.fields import facet_names
+
 Ints = npt.NDArray[Any]  # integer arrays (document numbers, value numbers)
 Floats = npt.NDArray[Any]  # float arrays (weights, lengths, scores)
 Bools = npt.NDArray[np.bool_]
 
-FACET_FIELDS = ("topic", "country", "region", "year", "language", "kind")
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 64 * 1024 * 1024  # bytes of decoded postings kept between queries
 
@@ -61,7 +62,11 @@ class Columns:
         self._lengths: dict[str, Floats] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
         self._postings_bytes = 0
-        self.facets = {name: self._facet(name) for name in FACET_FIELDS if name in reader.schema}
+        self.facets = {
+            name: self._facet(name)
+            for name in facet_names()
+            if name in reader.schema and reader.schema[name].indexed  # older indexes: stored
+        }
 
     # -- raw column access ----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from newsearch.index.places import country_name
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
 from newsearch.search.columns import Bools, Columns
-from newsearch.search.facets import facet_values
+from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.highlight import has_match, snippet
 from newsearch.search.query import Filters, Parsed, date_key, parse
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
@@ -110,7 +110,8 @@ class Engine:
 
     def _reset(self) -> None:
         self._columns = Columns(self._searcher)
-        languages = self._columns.facets["language"].values
+        language = self._columns.facets.get("language")
+        languages = language.values if language is not None else ()
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
 
     def _damaged(self, exc: BaseException) -> IndexDamagedError:
@@ -202,7 +203,7 @@ class Engine:
     @staticmethod
     def _filter_masks(columns: Columns, filters: Filters) -> dict[str, Bools]:
         masks = {
-            name: columns.facets[name].mask(values, columns.size)
+            name: facet_mask(columns, name, values)
             for name, values in filters.facet_terms().items()
         }
         if filters.date_from or filters.date_to:
@@ -403,8 +404,8 @@ class Engine:
         with self._lock:
             _, columns = self._current()
             facets = {
-                name: facet_values(columns, name, columns.live)
-                for name in (*FACET_NAMES, "language", "kind")
+                name: facet_values(columns, name, columns.live, missing=False)
+                for name in FACET_NAMES
             }
             segments = len(columns.leaves) if columns.size else 0
             undated = int((columns.live & (columns.date == 0)).sum())

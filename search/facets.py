@@ -1,22 +1,58 @@
-"""Facets: counts per value over the matching documents, as plain data."""
+"""Facets: counts per value over the matching documents, and the documents a value selects."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from newsearch.index.fields import field_named
 from newsearch.index.places import country_name
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.results import FacetValue
 
 
-def facet_values(columns: Columns, name: str, mask: Bools) -> tuple[FacetValue, ...]:
+def facet_values(
+    columns: Columns, name: str, mask: Bools, *, missing: bool = True
+) -> tuple[FacetValue, ...]:
     """Every value of facet ``name`` among ``mask`` with its count: most frequent first (years:
-    newest first); countries carry their English name as the value and their code beside it."""
-    facet = columns.facets[name]
+    newest first); countries carry their English name as the value and their code beside it.
+
+    A facet with a bucket for items without a value (years: "undated") lists it last, when
+    ``missing`` and some matching item has no value.
+    """
+    spec = field_named(name)
+    facet = columns.facets.get(name)
+    if facet is None:  # an index built before this facet existed
+        return ()
     counts = facet.counts(mask)
     pairs = [(facet.values[i], int(c)) for i, c in enumerate(counts) if c]
-    if name == "year":
+    if spec.facet_order == "newest":
         pairs.sort(key=lambda vc: vc[0], reverse=True)
     else:
         pairs.sort(key=lambda vc: (-vc[1], vc[0]))
     if name == "country":
-        return tuple(FacetValue(country_name(code), count, code) for code, count in pairs)
-    return tuple(FacetValue(value, count) for value, count in pairs)
+        out = [FacetValue(country_name(code), count, code) for code, count in pairs]
+    else:
+        out = [FacetValue(value, count) for value, count in pairs]
+    if missing and spec.missing:
+        without = int((mask & ~_present(columns, name)).sum())
+        if without:
+            out.append(FacetValue(spec.missing, without))
+    return tuple(out)
+
+
+def facet_mask(columns: Columns, name: str, values: tuple[str, ...]) -> Bools:
+    """The documents carrying any of ``values`` (the facet's missing bucket: those with none)."""
+    facet = columns.facets.get(name)
+    if facet is None:
+        return np.zeros(columns.size, dtype=bool)
+    out = facet.mask(values, columns.size)
+    if field_named(name).missing in values:
+        out |= ~_present(columns, name)
+    return out
+
+
+def _present(columns: Columns, name: str) -> Bools:
+    facet = columns.facets[name]
+    out = np.zeros(columns.size, dtype=bool)
+    out[facet.docs] = True
+    return out

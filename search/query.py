@@ -14,6 +14,14 @@ from whoosh import query as wq
 from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
 from newsearch.index.dates import parse_bound
 from newsearch.index.errors import QueryError
+from newsearch.index.fields import (
+    UNDATED_VALUE,
+    field_named,
+    filter_field,
+    filter_names,
+    missing_value,
+    query_fields,
+)
 from newsearch.index.places import REGIONS, gazetteer
 from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
 from newsearch.index.topics import DATA as TOPICS_FILE
@@ -21,19 +29,11 @@ from newsearch.index.topics import DATA as TOPICS_FILE
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 100  # nested parentheses
 SYNONYM_BOOST = 0.5  # a synonym counts half as much as the word typed
-FIELDS = (
-    "title",
-    "summary",
-    "body",
-    "topic",
-    "country",
-    "region",
-    "year",
-    "date",
-    "language",
-    "kind",
-    "id",
+# the fields a query may name (``country:IDN``): text fields first, the item id last
+FIELDS = tuple(
+    sorted(query_fields(), key=lambda name: (name == "id", field_named(name).kind != "text"))
 )
+KEYWORD_FIELDS = frozenset(name for name in FIELDS if field_named(name).kind != "text")
 SYNTAX_HELP = (
     'words (all must match), "exact phrase", a OR b, NOT a / -a, (groups), field:value '
     f"({', '.join(FIELDS)}), fish* wildcards, fuzzy~1, date:2016..2017, year:[2015 TO 2017]"
@@ -301,7 +301,7 @@ class _Parser:
             raise QueryError(f"unexpected {tok.text!r}", self.text, tok.start)
         if tok.kind == "rparen":
             raise QueryError("')' without a matching '('", self.text, tok.start)
-        if tok.field in {"topic", "country", "region", "year", "date", "language", "kind", "id"}:
+        if tok.field in KEYWORD_FIELDS:
             return self.keyword(tok)
         if tok.kind == "range":
             raise QueryError(
@@ -511,6 +511,8 @@ def resolve(name: str, value: str) -> str:
         return code
     if name == "kind":
         return text.casefold()
+    if name == "source":  # a file's name, as the facet shows it; a path is read as its name
+        return text.replace("\\", "/").rsplit("/", 1)[-1]
     return text
 
 
@@ -524,35 +526,42 @@ def keyword_term(name: str, value: str) -> wq.Query:
 
 @dataclass(frozen=True)
 class Filters:
-    """Facet and date filters: values within a field are ORed, fields are ANDed."""
+    """Facet and date filters: values within a field are ORed, fields are ANDed.
 
-    topic: tuple[str, ...] = ()
-    country: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
+    One tuple of values per filter of the field registry, read as ``filters.country``.
+    """
+
+    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (filter name, values), registry order
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+
+    def __getattr__(self, name: str) -> tuple[str, ...]:
+        if name in filter_names():
+            return dict(self.terms).get(name, ())
+        raise AttributeError(name)
 
     @classmethod
     def build(
         cls,
         *,
-        topic: tuple[str, ...] | list[str] = (),
-        country: tuple[str, ...] | list[str] = (),
-        region: tuple[str, ...] | list[str] = (),
-        year: tuple[str, ...] | list[str] = (),
-        language: tuple[str, ...] | list[str] = (),
-        kind: tuple[str, ...] | list[str] = (),
         date_from: str | None = None,
         date_to: str | None = None,
+        **values: tuple[str, ...] | list[str],
     ) -> Filters:
         """Validate and normalise what a user typed; unknown values raise QueryError."""
+        unknown = sorted(set(values) - set(filter_names()))
+        if unknown:
+            raise QueryError(
+                f"unknown filter {unknown[0]!r}; filters are: {', '.join(filter_names())}"
+            )
+        year = values.get("year", ())
         years = []
         for value in year:
+            if value.strip() == UNDATED_VALUE:
+                years.append(UNDATED_VALUE)
+                continue
             if not re.fullmatch(r"(?:1[89]|2\d)\d{2}", value.strip()):
-                raise QueryError(f"year {value!r} is not a year (YYYY)")
+                raise QueryError(f"year {value!r} is not a year (YYYY) or {UNDATED_VALUE!r}")
             years.append(value.strip())
         try:
             start = parse_bound(date_from) if date_from else None
@@ -561,23 +570,17 @@ class Filters:
             raise QueryError(str(exc)) from None
         if start and end and start > end:
             raise QueryError(f"--from {date_from} is after --to {date_to}")
-        return cls(
-            topic=_unique(resolve("topic", v) for v in topic),
-            country=_unique(resolve("country", v) for v in country),
-            region=_unique(resolve("region", v) for v in region),
-            year=_unique(years),
-            language=_unique(resolve("language", v) for v in language),
-            kind=_unique(resolve("kind", v) for v in kind),
-            date_from=start,
-            date_to=end,
-        )
+        terms = []
+        for name in filter_names():
+            given = years if name == "year" else values.get(name, ())
+            chosen = _unique(v if name == "year" else resolve(name, v) for v in given)
+            if chosen:
+                terms.append((name, chosen))
+        return cls(terms=tuple(terms), date_from=start, date_to=end)
 
     def facet_terms(self) -> dict[str, tuple[str, ...]]:
-        return {
-            name: values
-            for name in ("topic", "country", "region", "year", "language", "kind")
-            if (values := getattr(self, name))
-        }
+        """Index field name -> the values chosen for it."""
+        return {filter_field(name).name: values for name, values in self.terms}
 
     def query(self, *, without: str | None = None) -> wq.Query | None:
         """The filter as one query, leaving out the field ``without`` (for its own facet)."""
@@ -585,7 +588,7 @@ class Filters:
         for name, values in self.facet_terms().items():
             if name == without:
                 continue
-            terms = [wq.Term(name, v) for v in values]
+            terms = [_value_query(name, v) for v in values]
             parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
         if self.date_from or self.date_to:
             parts.append(date_range(self.date_from, self.date_to))
@@ -594,7 +597,14 @@ class Filters:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def __bool__(self) -> bool:
-        return bool(self.facet_terms() or self.date_from or self.date_to)
+        return bool(self.terms or self.date_from or self.date_to)
+
+
+def _value_query(name: str, value: str) -> wq.Query:
+    """Items whose field ``name`` holds ``value`` (the field's missing bucket: holds none)."""
+    if value == missing_value(name):
+        return wq.Not(wq.Every(name))
+    return wq.Term(name, value)
 
 
 def _unique(values: Any) -> tuple[str, ...]:

@@ -6,25 +6,12 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsearch.index.fields import facet_names, hit_keys
+
 Span = tuple[str, bool]  # a piece of snippet text and whether it matched the query
 
-HIT_KEYS = (
-    "id",
-    "title",
-    "date",
-    "summary",
-    "snippet",
-    "score",
-    "topics",
-    "countries",
-    "country_codes",
-    "regions",
-    "label",
-    "language",
-    "url",
-    "source",
-)
-FACET_NAMES = ("topic", "country", "region", "year")
+HIT_KEYS = hit_keys()  # the JSON keys of a hit, in order (index/fields.py)
+FACET_NAMES = facet_names()  # in the order they are shown
 
 
 def spans_to_html(spans: tuple[Span, ...]) -> str:

@@ -46,8 +46,12 @@ def test_facets_count_every_match_and_multi_valued_items(engine: Engine) -> None
     # an item with two topics counts once under each
     assert sum(topic_counts.values()) > result.total
     years = {v.value: v.count for v in result.facets["year"]}
-    assert set(years) <= {"2016", "2017"}
+    assert set(years) <= {"2016", "2017", "undated"}
     assert all(count > 0 for count in years.values())
+    # every match has one year or is undated: the year facet (with its "undated" bucket, last)
+    # accounts for every match once
+    assert sum(years.values()) == result.total
+    assert result.facets["year"][-1].value == "undated"
 
 
 def test_facet_counts_match_filtered_totals(engine: Engine) -> None:
@@ -191,7 +195,9 @@ def test_hit_json_shape_is_the_contract(engine: Engine) -> None:
         "id", "title", "date", "summary", "snippet", "score", "topics", "countries",
         "country_codes", "regions", "label", "language", "url", "source",
     ]  # fmt: skip
-    assert list(data["facets"]) == ["topic", "country", "region", "year"]
+    assert list(data["facets"]) == [
+        "topic", "country", "region", "year", "language", "kind", "source",
+    ]  # fmt: skip
     assert set(data["facets"]["country"][0]) == {"value", "count"}
 
 

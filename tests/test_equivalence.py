@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh.sorting import Facets, FieldFacet
 
+from newsearch.index.fields import field_named
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import Filters
@@ -50,7 +51,13 @@ def reference(engine: Engine, text: str, filters: Filters, sort: str) -> dict[st
     counts = {}
     for name in FIELDS:
         groups = results.groups(name)
-        counts[name] = {str(k): len(v) for k, v in groups.items() if k is not None}
+        # items without a value: the facet's own bucket where it has one (years: "undated")
+        missing = field_named(name).missing
+        counts[name] = {
+            str(k) if k is not None else str(missing): len(v)
+            for k, v in groups.items()
+            if k is not None or missing
+        }
     ranked = [(doc, score) for score, doc in results.top_n]
     return {"total": len(results), "facets": counts, "ranked": ranked}
 

@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from newsearch.index.errors import QueryError
+from newsearch.index.fields import filter_names
 from newsearch.search.engine import SORTS, SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
-FILTER_NAMES = ("topic", "country", "region", "year", "language", "kind")
+FILTER_NAMES = filter_names()  # one URL argument per filter of the field registry
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100  # results per page, for pages and the API alike; exports have no cap
 MAX_PAGE = 10_000
@@ -29,17 +30,17 @@ class SearchState:
     """Query text, filters, date range, sort and page: everything a search URL can say."""
 
     q: str = ""
-    topic: tuple[str, ...] = ()
-    country: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
+    chosen: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (filter, values) read as state.topic
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
     page: int = 1
     limit: int = DEFAULT_LIMIT
+
+    def __getattr__(self, name: str) -> tuple[str, ...]:
+        if name in FILTER_NAMES:
+            return dict(self.chosen).get(name, ())
+        raise AttributeError(name)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -57,30 +58,25 @@ class SearchState:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         return cls(
             q=q,
+            chosen=_chosen(values),
             date_from=_single(args, "from"),
             date_to=_single(args, "to"),
             sort=sort,
             page=_number(args, "page", 1, 1, MAX_PAGE),
             limit=_number(args, "limit", default_limit, 1, MAX_LIMIT),
-            **values,
         )
 
     def filters(self) -> Filters:
         """The core's filters; unknown topics, countries or bad dates raise QueryError."""
         return Filters.build(
-            topic=self.topic,
-            country=self.country,
-            region=self.region,
-            year=self.year,
-            language=self.language,
-            kind=self.kind,
-            date_from=self.date_from or None,
-            date_to=self.date_to or None,
+            date_from=self.date_from or None, date_to=self.date_to or None, **dict(self.chosen)
         )
 
     def normalised(self, filters: Filters) -> SearchState:
         """This state with filter values as the index stores them (country codes, lower case)."""
-        return dataclasses.replace(self, **{name: getattr(filters, name) for name in FILTER_NAMES})
+        return self.change(
+            page=self.page, **{name: getattr(filters, name) for name in FILTER_NAMES}
+        )
 
     def request(self, filters: Filters, *, sort: str | None = None) -> SearchRequest:
         return SearchRequest(self.q, filters, sort or self.sort, self.limit, self.page)
@@ -90,6 +86,9 @@ class SearchState:
     def change(self, **changes: object) -> SearchState:
         """A copy with some fields changed; back to page 1 unless a page is given."""
         changes.setdefault("page", 1)
+        picked = {name: changes.pop(name) for name in FILTER_NAMES if name in changes}
+        if picked:
+            changes["chosen"] = _chosen({**dict(self.chosen), **picked})  # type: ignore[dict-item]
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def toggle(self, name: str, value: str) -> SearchState:
@@ -146,6 +145,11 @@ class SearchState:
     @property
     def filtered(self) -> bool:
         return any(True for _ in self.active())
+
+
+def _chosen(values: dict[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Filter values in registry order, without the filters that have none."""
+    return tuple((name, tuple(values[name])) for name in FILTER_NAMES if values.get(name))
 
 
 def _values(args: Args, name: str) -> tuple[str, ...]:

@@ -5,21 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsearch.index.fields import labels, missing_value
 from newsearch.index.places import country_name
 from newsearch.search.results import FACET_NAMES, SearchResult
 from newsearch.webui.formatting import capfirst, language_name
 from newsearch.webui.state import SearchState
 
-FACET_TITLES = {
-    "topic": "Topic",
-    "country": "Country",
-    "region": "Region",
-    "year": "Year",
-    "language": "Language",
-    "kind": "Kind",
-    "date_from": "From",
-    "date_to": "To",
-}
+FACET_TITLES = {**labels(), "date_from": "From", "date_to": "To"}  # labels: index/fields.py
 SHOWN = 8  # facet values shown before "more"
 
 Link = Callable[[SearchState], str]
@@ -66,6 +58,9 @@ class PageLink:
 
 
 def label_for(name: str, value: str) -> str:
+    """A filter value as people read it: a country's name, a language's name, "Undated"."""
+    if value == missing_value(name):
+        return capfirst(value)
     if name == "country":
         return country_name(value)
     if name == "language":
@@ -81,13 +76,11 @@ def facet_groups(result: SearchResult, state: SearchState, link: Link) -> list[F
         chosen: tuple[str, ...] = getattr(state, name)
         options = []
         seen = set()
-        values = result.facets.get(name, ())
-        if name == "year":
-            values = tuple(sorted(values, key=lambda v: v.value, reverse=True))
+        values = result.facets.get(name, ())  # in the facet's own order (years: newest first)
         for facet in values:
             value = facet.code or facet.value
             seen.add(value)
-            label = capfirst(facet.value) if name == "topic" else facet.value
+            label = facet.value if name == "country" else label_for(name, facet.value)
             options.append(
                 Option(label, value, facet.count, value in chosen, link(state.toggle(name, value)))
             )
