@@ -16,11 +16,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from newsearch.index.errors import IndexMissingError, NewsearchError, QueryError
+from newsearch.index.errors import (
+    IndexMissingError,
+    ItemNotFoundError,
+    NewsearchError,
+    QueryError,
+)
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
+from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
 
 if TYPE_CHECKING:
@@ -28,15 +34,18 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_NO_RESULTS, EXIT_USAGE = 0, 1, 2
-EXIT_ERROR = 1
-
 
 def _message(text: str, *, err: bool = True) -> None:
     click.echo(text, err=err)
 
 
-def fail(error: NewsearchError, code: int = EXIT_ERROR) -> None:
+class Failure(click.ClickException):
+    """An error at the edge (a port already in use): its message, and exit status ERROR."""
+
+    exit_code = Exit.ERROR
+
+
+def fail(error: NewsearchError, code: Exit = Exit.ERROR) -> None:
     """Print a domain error as 'error: what' + 'hint: what to do', and exit."""
     _message(f"newsearch: error: {error.message}")
     if isinstance(error, QueryError) and error.pointer():
@@ -51,17 +60,22 @@ def errors_to_exit() -> Iterator[None]:
     try:
         yield
     except QueryError as exc:
-        fail(exc, EXIT_USAGE)
+        fail(exc, Exit.USAGE)
+    except ItemNotFoundError as exc:  # an id that finds nothing: an empty answer, not an error
+        fail(exc, Exit.NO_RESULTS)
     except NewsearchError as exc:
         fail(exc)
+    except KeyboardInterrupt:
+        _message("newsearch: interrupted")
+        sys.exit(Exit.INTERRUPTED)
     except BrokenPipeError:  # `newsearch export | head`
         sys.stderr.close()
-        sys.exit(EXIT_OK)
+        sys.exit(Exit.OK)
     except OSError as exc:  # output that cannot be written: full disk, missing folder
         where = f" {exc.filename}" if exc.filename else ""
         _message(f"newsearch: error: cannot write{where}: {exc.strerror or exc}")
         _message("newsearch: hint: check the destination's folder and free space")
-        sys.exit(EXIT_ERROR)
+        sys.exit(Exit.ERROR)
 
 
 def index_option(func: F) -> F:
@@ -167,7 +181,10 @@ def with_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=help_text(),
+)
 @click.version_option(package_name="newsearch", prog_name="newsearch")
 def main() -> None:
     """Ranked, faceted search over news corpora (ILO labour news built in).
@@ -202,8 +219,9 @@ def index_command(
 ) -> None:
     """Read corpus files or folders into the index (adds, updates, keeps unchanged).
 
-    Exit status: 0 when every file was read, 1 when some could not be (the rest is still
-    indexed), 2 for a usage error.
+    Exit status: 0 when every file was read, 3 when some could not be (the rest is still
+    indexed) or the index could not be written, 2 for a usage error, 130 when interrupted
+    (nothing from the run is committed).
     """
     if not paths and not sample:
         raise click.UsageError("give at least one file or folder, or --sample")
@@ -247,10 +265,10 @@ def index_command(
             "newsearch: interrupted; nothing from this run was committed "
             f"(the index still holds {report.total} item(s))"
         )
-        sys.exit(130)
+        sys.exit(Exit.INTERRUPTED)
     if failed:
         _message(f"newsearch: {failed} file(s) could not be read; the others were indexed")
-        sys.exit(EXIT_ERROR)
+        sys.exit(Exit.ERROR)
 
 
 @main.command("query")
@@ -294,7 +312,8 @@ def query_command(
       fish*  trafficing~1        wildcards and fuzzy terms
 
     Exit status: 0 with results, 1 with none (a correction is suggested when one
-    exists), 2 for a usage or query syntax error.
+    exists), 2 for a usage or query syntax error, 3 for any other error (a missing or
+    damaged index, an output that cannot be written).
     """
     query = " ".join(text)
     sort = kwargs.pop("sort")
@@ -316,7 +335,7 @@ def query_command(
         )
         if result.suggestion:
             _message(f"newsearch: did you mean: {result.suggestion}")
-        sys.exit(EXIT_NO_RESULTS)
+        sys.exit(Exit.NO_RESULTS)
 
 
 @main.command("show")
@@ -366,7 +385,7 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
         )
     if not hits:
         _message("newsearch: no similar items found")
-        sys.exit(EXIT_NO_RESULTS)
+        sys.exit(Exit.NO_RESULTS)
 
 
 @main.command("stats")
@@ -457,7 +476,7 @@ def inspect_command(path: Path, fmt: str | None) -> None:
             for problem in result.problems:
                 click.echo(f"  {problem}")
     if result.failed:
-        sys.exit(EXIT_ERROR)
+        sys.exit(Exit.ERROR)
 
 
 def _raw_parts(raw: Any) -> dict[str, str]:
@@ -517,5 +536,5 @@ def serve_command(
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     _message("newsearch: stopped")

@@ -119,7 +119,7 @@ def test_index_reports_problems_and_keeps_good_files(runner: CliRunner, tmp_path
     empty.write_text("", encoding="utf-8")
     index = tmp_path / "index"
     result = runner.invoke(main, ["index", str(tmp_path), "--index", str(index)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # some files could not be read: an error, not "no results"
     err = result.stderr
     assert f"{good}:2: not valid JSON" in err
     assert f"{good}:3: record has no title" in err
@@ -199,3 +199,22 @@ def test_inspect_shows_items_evidence_and_skipped_lines(
     assert "credit (not used as evidence): © Well-Bred Kannan 2017" in text
     missing = runner.invoke(main, ["inspect", str(corpus_dir / "nope.txt")])
     assert missing.exit_code == 2
+
+
+def test_exit_statuses_tell_an_empty_answer_from_an_error(
+    runner: CliRunner, built_index: Path, tmp_path: Path
+) -> None:
+    index = ["--index", str(built_index)]
+    assert runner.invoke(main, ["query", "fishers", *index]).exit_code == 0
+    assert runner.invoke(main, ["query", "qqqzzz", *index]).exit_code == 1
+    assert runner.invoke(main, ["similar", "nope", *index]).exit_code == 1
+    assert runner.invoke(main, ["query", "(fishers", *index]).exit_code == 2
+    assert runner.invoke(main, ["query", "--limit", "x", *index]).exit_code == 2
+    (tmp_path / "notes.txt").write_text("not an index", encoding="utf-8")
+    not_index = runner.invoke(main, ["query", "fishers", "--index", str(tmp_path)])
+    assert not_index.exit_code == 3 and "holds no newsearch index" in not_index.stderr
+    unwritable = runner.invoke(main, ["export", *index, "-o", str(tmp_path / "no" / "x.csv")])
+    assert unwritable.exit_code == 3 and "cannot write" in unwritable.stderr
+    described = runner.invoke(main, ["--help"]).stdout
+    for line in ("0  done", "1  no results", "2  usage", "3  any other error", "130  interrupted"):
+        assert line in described

@@ -73,7 +73,7 @@ def test_second_writer_process_gets_a_clear_message(held_lock: Path, tmp_path: P
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 3, done.stderr
     assert LOCKED in done.stderr
     assert "--wait" in done.stderr  # the hint says how to wait instead
     assert "Traceback" not in done.stderr + done.stdout
@@ -87,7 +87,7 @@ def test_second_writer_in_process(held_lock: Path, tmp_path: Path, runner: CliRu
     # the Ctrl-C handler the build installs is gone again, whatever way it ended
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     result = runner.invoke(main, ["index", "--index", str(held_lock), str(extra)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert isinstance(result.exception, SystemExit)
     assert LOCKED in result.output
 

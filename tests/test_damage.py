@@ -122,7 +122,7 @@ def test_damaged_index_gives_message_and_way_out(
     some_id = item_id(index_copy)
     DAMAGES[damage](index_copy)
     for name, args in commands(index_copy, extra, some_id).items():
-        output = clean_exit(runner.invoke(main, args), 1)
+        output = clean_exit(runner.invoke(main, args), 3)
         assert "damaged" in output, (name, output)
         assert REBUILD in output, (name, output)
     if damage not in {
@@ -195,7 +195,7 @@ def test_unreadable_index_files(
     some_id = item_id(index_copy)
     monkeypatch.setattr(FileStorage, "open_file", permission_denied)
     for name, args in commands(index_copy, extra, some_id).items():
-        output = clean_exit(runner.invoke(main, args), 1)
+        output = clean_exit(runner.invoke(main, args), 3)
         assert "Permission denied" in output, (name, output)
         assert "permissions" in output, (name, output)
 
@@ -212,7 +212,7 @@ def test_unlistable_index_folder(
 
     monkeypatch.setattr(os, "listdir", guarded)
     for args in (["stats"], ["query", "labour"]):
-        output = clean_exit(runner.invoke(main, [*args, "--index", str(index_copy)]), 1)
+        output = clean_exit(runner.invoke(main, [*args, "--index", str(index_copy)]), 3)
         assert "Permission denied" in output and "permissions" in output
 
 
@@ -221,7 +221,7 @@ def test_unwritable_index_files(
 ) -> None:
     before = IndexStore(index_copy).open().doc_count()
     monkeypatch.setattr(FileStorage, "create_file", permission_denied)
-    output = clean_exit(runner.invoke(main, ["index", str(extra), "--index", str(index_copy)]), 1)
+    output = clean_exit(runner.invoke(main, ["index", str(extra), "--index", str(index_copy)]), 3)
     assert "could not write the index" in output and "Permission denied" in output
     assert "permissions" in output
     monkeypatch.undo()
@@ -241,14 +241,14 @@ def test_real_permissions(index_copy: Path, extra: Path, runner: CliRunner) -> N
     seg = segment_file(index_copy)
     seg.chmod(0)
     try:
-        output = clean_exit(runner.invoke(main, ["stats", "--index", str(index_copy)]), 1)
+        output = clean_exit(runner.invoke(main, ["stats", "--index", str(index_copy)]), 3)
         assert "Permission denied" in output
     finally:
         seg.chmod(0o644)
     index_copy.chmod(0o555)
     try:
         output = clean_exit(
-            runner.invoke(main, ["index", str(extra), "--index", str(index_copy)]), 1
+            runner.invoke(main, ["index", str(extra), "--index", str(index_copy)]), 3
         )
         assert "Permission denied" in output
     finally:
@@ -331,7 +331,7 @@ def test_full_disk_at_any_point_of_a_write(
         disk.free, disk.written = int(needed * fraction), 0
         result = runner.invoke(main, ["index", str(corpus), "--index", str(index_copy)])
         disk.free = None
-        output = clean_exit(result, 1)
+        output = clean_exit(result, 3)
         assert "No space left on device" in output, fraction
         assert "nothing from this run was committed" in output
         assert "free space" in output  # the hint
@@ -376,7 +376,7 @@ def test_cannot_create_the_index_folder(tmp_path: Path, extra: Path, runner: Cli
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     output = clean_exit(
-        runner.invoke(main, ["index", str(extra), "--index", str(blocker / "index")]), 1
+        runner.invoke(main, ["index", str(extra), "--index", str(blocker / "index")]), 3
     )
     assert "cannot create the index folder" in output
 
@@ -391,6 +391,6 @@ def test_output_that_cannot_be_written(target: str, index_copy: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert "Traceback" not in done.stderr
     assert "error" in done.stderr
