@@ -137,12 +137,17 @@ def source_file(source: str) -> str:
     return Path(path).name or path
 
 
-def item_from_stored(fields: dict[str, Any]) -> Item:
-    """Rebuild an item from its stored fields."""
+def item_from_stored(fields: dict[str, Any], *, evidence: bool = True) -> Item:
+    """Rebuild an item from its stored fields: the one place they are read back.
+
+    ``evidence=False`` leaves the evidence out, for hits, which never show it.
+    """
     from newsearch.index.item import Evidence
+    from newsearch.index.places import country_name
 
     published = fields.get("published") or ""
-    evidence = tuple(Evidence(**e) for e in json.loads(fields.get("evidence") or "[]"))
+    reasons = json.loads(fields.get("evidence") or "[]") if evidence else []
+    codes = _split(fields.get("country"))
     return Item(
         id=fields["id"],
         title=fields.get("title", ""),
@@ -153,13 +158,13 @@ def item_from_stored(fields: dict[str, Any]) -> Item:
         label=fields.get("label") or None,
         kind=fields.get("kind", "news"),
         topics=_split(fields.get("topic")),
-        country_codes=_split(fields.get("country")),
-        countries=tuple(fields.get("country_name") or ()),
+        country_codes=codes,
+        countries=tuple(fields.get("country_name") or (country_name(c) for c in codes)),
         regions=_split(fields.get("region")),
         language=fields.get("language", "en"),
         url=fields.get("url") or None,
         source=fields.get("source", ""),
-        evidence=evidence,
+        evidence=tuple(Evidence(**e) for e in reasons),
     )
 
 

@@ -9,7 +9,7 @@ import sys
 # One process answering one query gains nothing from a pool of BLAS threads, and starting
 # them costs tens of milliseconds before NumPy is usable (set before NumPy is imported).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,10 +24,11 @@ from newsearch.index.errors import (
 )
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
-from newsearch.search import output
+from newsearch.search import output, rows
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
+from newsearch.search.results import Hit
 
 if TYPE_CHECKING:
     from newsearch.index.corpus import ReadResult
@@ -162,14 +163,27 @@ def open_engine(index_dir: Path | None) -> Engine:
     return Engine(path)
 
 
-def _color(out: Any) -> bool:
-    return bool(getattr(out, "isatty", lambda: False)()) and not _no_color()
+def _terminal(stream: Any) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _no_color() -> bool:
-    import os
+def target(fmt: str | None, people: str) -> output.Target:
+    """The one place a command's output is decided: ``--format``, else ``people`` on a terminal
+    and JSON in a pipe; colour on a terminal unless NO_COLOR is set."""
+    return output.Target.decide(
+        fmt, people, terminal=_terminal(sys.stdout), no_color=bool(os.environ.get("NO_COLOR"))
+    )
 
-    return bool(os.environ.get("NO_COLOR"))
+
+def write_hits(out: output.Target, hits: Iterable[Hit], data: Any) -> bool:
+    """Write hits in a machine format (``data`` is the JSON document); False for a table."""
+    if out.format == "json":
+        output.write_json(data, sys.stdout)
+    elif out.format in rows.PIECES:
+        rows.write_rows(out.format, hits, sys.stdout)
+    else:
+        return False
+    return True
 
 
 def with_errors(func: F) -> F:
@@ -230,7 +244,7 @@ def index_command(
 
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store = IndexStore(path)
-    show_progress = sys.stderr.isatty() and len(files) > 1
+    show_progress = _terminal(sys.stderr) and len(files) > 1
     bar: Any = None
     if show_progress:
         bar = click.progressbar(
@@ -320,15 +334,9 @@ def query_command(
     filters = _filters(kwargs)
     with open_engine(index_dir) as engine:
         result = engine.search(SearchRequest(query, filters, sort, limit, page))
-    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    if fmt == "json":
-        output.write_json(result.to_dict(), sys.stdout)
-    elif fmt == "jsonl":
-        output.write_jsonl(result.hits, sys.stdout)
-    elif fmt == "csv":
-        output.write_csv(result.hits, sys.stdout)
-    elif result.total:
-        click.echo(output.render_result(result, _color(sys.stdout)))
+    out = target(fmt, "table")
+    if not write_hits(out, result.hits, result.to_dict()) and result.total:
+        click.echo(output.render_result(result, out.color))
     if not result.total:
         _message(
             f"newsearch: no items match {query!r}" + (" with these filters" if filters else "")
@@ -347,7 +355,7 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
     """Show one item with all its fields and the evidence for each tag."""
     with open_engine(index_dir) as engine:
         item = engine.get(item_id)
-    if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
+    if target(fmt, "text").format == "json":
         output.write_json(item.to_dict(), sys.stdout)
     else:
         click.echo(output.render_item(item))
@@ -371,17 +379,12 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
     """Items most like ITEM_ID: shared distinctive words, topics and countries."""
     with open_engine(index_dir) as engine:
         hits = engine.similar(item_id, limit)
-    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    if fmt == "json":
-        output.write_json([hit.to_dict() for hit in hits], sys.stdout)
-    elif fmt == "jsonl":
-        output.write_jsonl(hits, sys.stdout)
-    elif fmt == "csv":
-        output.write_csv(hits, sys.stdout)
-    else:
-        color = _color(sys.stdout)
+    out = target(fmt, "table")
+    if not write_hits(out, hits, [hit.to_dict() for hit in hits]):
         click.echo(
-            "\n\n".join(output.render_hit(h, i, color, 100) for i, h in enumerate(hits, start=1))
+            "\n\n".join(
+                output.render_hit(h, i, out.color, 100) for i, h in enumerate(hits, start=1)
+            )
         )
     if not hits:
         _message("newsearch: no similar items found")
@@ -396,7 +399,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     """What the index holds: counts by topic, country, region, year; size; last update."""
     with open_engine(index_dir) as engine:
         stats = engine.stats()
-    if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
+    if target(fmt, "text").format == "json":
         output.write_json(stats.to_dict(), sys.stdout)
     else:
         click.echo(output.render_stats(stats))
@@ -421,14 +424,13 @@ def export_command(
     """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
-    writer = output.write_csv if fmt == "csv" else output.write_jsonl
     with open_engine(index_dir) as engine:
         hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
         if out_path is None:
-            count = writer(hits, sys.stdout)
+            count = rows.write_rows(fmt, hits, sys.stdout)
         else:
             with out_path.open("w", encoding="utf-8", newline="") as handle:
-                count = writer(hits, handle)
+                count = rows.write_rows(fmt, hits, handle)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
 
 
@@ -445,7 +447,7 @@ def inspect_command(path: Path, fmt: str | None) -> None:
         raise click.BadParameter(f"{path} is not a file", param_hint="PATH")
     result = read_path(path)
     items = [tag(raw) for raw in result.items]
-    if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
+    if target(fmt, "text").format == "json":
         output.write_json(
             {
                 "path": result.path,

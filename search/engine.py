@@ -22,7 +22,6 @@ from whoosh import query as wq
 from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.item import Item
-from newsearch.index.places import country_name
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
 from newsearch.search.columns import Bools, Columns
@@ -245,36 +244,20 @@ class Engine:
         return [(int(doc), None) for doc in chosen]
 
     def _hit(self, fields: dict[str, Any], parsed: Parsed | None, score: float | None) -> Hit:
-        language = fields.get("language", "en")
+        item = item_from_stored(fields, evidence=False)
+        language = item.language
         stems = parsed.stems if parsed else set()
         prefixes = parsed.prefixes if parsed else set()
-        spans = snippet(fields.get("summary", ""), stems, prefixes, language)
+        spans = snippet(item.summary, stems, prefixes, language)
         if (stems or prefixes) and not has_match(spans):
-            for name in ("body", "title"):
-                alternative = snippet(fields.get(name, ""), stems, prefixes, language)
+            for text in (item.body, item.title):
+                alternative = snippet(text, stems, prefixes, language)
                 if has_match(alternative):
                     spans = alternative
                     break
         if not spans:
-            spans = snippet(fields.get("body", ""), stems, prefixes, language)
-        codes = tuple(v for v in (fields.get("country") or "").split(",") if v)
-        return Hit(
-            id=fields["id"],
-            title=fields.get("title", ""),
-            date=fields.get("published") or None,
-            summary=fields.get("summary", ""),
-            snippet=spans,
-            score=score,
-            topics=tuple(v for v in (fields.get("topic") or "").split(",") if v),
-            countries=tuple(fields.get("country_name") or (country_name(c) for c in codes)),
-            country_codes=codes,
-            regions=tuple(v for v in (fields.get("region") or "").split(",") if v),
-            label=fields.get("label") or None,
-            language=language,
-            url=fields.get("url") or None,
-            source=fields.get("source", ""),
-            date_precision=fields.get("date_precision") or None,
-        )
+            spans = snippet(item.body, stems, prefixes, language)
+        return Hit.from_item(item, spans, score)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching item, in the requested order, one at a time (no cap).

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import textwrap
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newsearch.index.item import Item
 from newsearch.index.store import IndexReport
-from newsearch.search.results import FACET_NAMES, HIT_KEYS, Hit, SearchResult, Stats
+from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
 
 
@@ -25,44 +23,23 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((100, 24)).columns))
 
 
-def hit_row(hit: Hit) -> dict[str, Any]:
-    """A hit as one flat CSV row: lists joined with '; ', formula-like cells defused."""
-    row = hit.to_dict()
-    return {
-        k: _cell("; ".join(v) if isinstance(v, list) else ("" if v is None else v))
-        for k, v in row.items()
-    }
+@dataclass(frozen=True)
+class Target:
+    """How a command writes its answer, decided once: the format, and whether in colour."""
 
+    format: str
+    color: bool = False
 
-def _cell(value: Any) -> Any:
-    """Prefix text a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value[:1] in FORMULA_START:
-        return "'" + value
-    return value
+    @classmethod
+    def decide(cls, fmt: str | None, people: str, *, terminal: bool, no_color: bool) -> Target:
+        """The format asked for, else ``people`` (table, text) on a terminal and JSON in a
+        pipe; colour on a terminal only, and never with NO_COLOR set."""
+        return cls(fmt or (people if terminal else "json"), terminal and not no_color)
 
 
 def write_json(data: Any, out: TextIO) -> None:
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
-
-
-def write_jsonl(hits: Iterable[Hit], out: TextIO) -> int:
-    count = 0
-    for hit in hits:
-        out.write(json.dumps(hit.to_dict(), ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
-
-
-def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=list(HIT_KEYS), lineterminator="\n")
-    writer.writeheader()
-    count = 0
-    for hit in hits:
-        writer.writerow(hit_row(hit))
-        count += 1
-    return count
 
 
 def render_hit(hit: Hit, number: int, color: bool, width: int) -> str:

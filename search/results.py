@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsearch.index.fields import facet_names, hit_keys
+from newsearch.index.item import Item
 
 Span = tuple[str, bool]  # a piece of snippet text and whether it matched the query
 
@@ -42,6 +43,27 @@ class Hit:
     url: str | None
     source: str
     date_precision: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_item(cls, item: Item, snippet: tuple[Span, ...], score: float | None) -> Hit:
+        """The hit of an item read back from the index, with its snippet and score."""
+        return cls(
+            id=item.id,
+            title=item.title,
+            date=item.date.isoformat() if item.date else None,
+            summary=item.summary,
+            snippet=snippet,
+            score=score,
+            topics=item.topics,
+            countries=item.countries,
+            country_codes=item.country_codes,
+            regions=item.regions,
+            label=item.label,
+            language=item.language,
+            url=item.url,
+            source=item.source,
+            date_precision=item.date_precision,
+        )
 
     @property
     def snippet_html(self) -> str:

@@ -15,11 +15,12 @@ from urllib.parse import quote_plus
 from xml.etree import ElementTree as ET
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from newsearch.index.store import IndexStore
-from newsearch.search import output
+from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import Filters
 from newsearch.search.results import HIT_KEYS
@@ -593,30 +594,35 @@ def test_unexpected_errors_are_500_without_details(
 # -- exports ----------------------------------------------------------------------------------
 
 
-def test_csv_export_is_the_cli_export(client: FlaskClient, engine: Engine) -> None:
+def test_csv_export_is_the_cli_export(
+    client: FlaskClient, engine: Engine, runner: CliRunner, built_index: Path
+) -> None:
     response = client.get("/export.csv?q=labour&sort=newest")
     assert response.status_code == 200
     assert response.is_streamed
     assert response.content_type == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     body = text(response)
-    expected = io.StringIO()
-    request = SearchRequest("labour", Filters(), "newest", limit=1)
-    count = output.write_csv(engine.export(request), expected)
-    assert body == expected.getvalue()
+    args = ["export", "labour", "--sort", "newest", "--format", "csv", "--index", str(built_index)]
+    exported = runner.invoke(main, args)
+    assert exported.exit_code == 0 and body == exported.stdout
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert len(rows) == count == engine.count("labour")
+    assert len(rows) == engine.count("labour")
+    assert f"exported {len(rows)} item(s)" in exported.stderr
     assert list(rows[0]) == list(HIT_KEYS)
 
 
-def test_jsonl_export_is_the_cli_export(client: FlaskClient, engine: Engine) -> None:
+def test_jsonl_export_is_the_cli_export(
+    client: FlaskClient, engine: Engine, runner: CliRunner, built_index: Path
+) -> None:
     response = client.get("/export.jsonl?topic=fisheries")
     assert response.status_code == 200 and response.is_streamed
     assert response.content_type == "application/x-ndjson; charset=utf-8"
-    expected = io.StringIO()
-    request = SearchRequest("", Filters.build(topic=["fisheries"]), limit=1)
-    output.write_jsonl(engine.export(request), expected)
-    assert text(response) == expected.getvalue()
+    args = ["export", "--topic", "fisheries", "--index", str(built_index)]
+    exported = runner.invoke(main, args)
+    assert exported.exit_code == 0 and text(response) == exported.stdout
+    fisheries = engine.count("", Filters.build(topic=["fisheries"]))
+    assert fisheries and len(exported.stdout.splitlines()) == fisheries
 
 
 def test_exports_have_no_cap(fresh: tuple[Flask, Path], tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from newsearch.index.item import Evidence
 from newsearch.search.engine import SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, SYNTAX_HELP
 from newsearch.search.results import Hit
+from newsearch.search.rows import csv_pieces, jsonl_pieces
 from newsearch.webui import feeds, timeline, view
 from newsearch.webui.core import engine
-from newsearch.webui.exports import csv_lines, jsonl_lines
 from newsearch.webui.state import SearchState
 
 bp = Blueprint("pages", __name__)
@@ -128,13 +128,13 @@ def _download(body: Iterator[str], mimetype: str, extension: str) -> Response:
 @bp.get("/export.csv")
 def export_csv() -> Response:
     hits = _all_hits(SearchState.from_args(request.args))
-    return _download(csv_lines(hits), "text/csv; charset=utf-8", "csv")
+    return _download(csv_pieces(hits), "text/csv; charset=utf-8", "csv")
 
 
 @bp.get("/export.jsonl")
 def export_jsonl() -> Response:
     hits = _all_hits(SearchState.from_args(request.args))
-    return _download(jsonl_lines(hits), "application/x-ndjson; charset=utf-8", "jsonl")
+    return _download(jsonl_pieces(hits), "application/x-ndjson; charset=utf-8", "jsonl")
 
 
 @bp.get("/feed.atom")
