@@ -17,6 +17,7 @@ from typing import Any
 from newsearch.index.dates import ParsedDate, parse_date_line, parse_header, parse_updated
 from newsearch.index.errors import CorpusError
 from newsearch.index.item import Problem, RawItem, normalise_title
+from newsearch.index.kinds import LABELS
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -399,52 +400,6 @@ def csv_records(
 # ---------------------------------------------------------------------------------------------
 # Plain-text listing dumps
 
-LABELS = {
-    # kinds of item, as ILO listings label them (English, French, Spanish)
-    "news",
-    "press release",
-    "news release",
-    "media advisory",
-    "statement",
-    "opinion editorial",
-    "op-ed",
-    "opinion",
-    "feature",
-    "feature story",
-    "article",
-    "speech",
-    "interview",
-    "video",
-    "podcast",
-    "blog",
-    "comment",
-    "commentary",
-    "story",
-    "publication",
-    "event",
-    "report",
-    "communiqué de presse",
-    "communiqué",
-    "note aux médias",
-    "déclaration",
-    "actualité",
-    "actualités",
-    "tribune",
-    "discours",
-    "entretien",
-    "reportage",
-    "comunicado de prensa",
-    "comunicado",
-    "noticia",
-    "noticias",
-    "declaración",
-    "artículo de opinión",
-    "reportaje",
-    "discurso",
-    "entrevista",
-    "nota de prensa",
-    "aviso a los medios",
-}
 CHROME = {
     "refine results",
     "load more",

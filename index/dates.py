@@ -15,6 +15,7 @@ _NAMES = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
     "diciembre",
 }
+MONTH_NAMES = tuple(name.capitalize() for name in _NAMES["en"].split())  # for people: "March"
 for _names in _NAMES.values():
     for _i, _name in enumerate(_names.split(), start=1):
         MONTHS[_name] = _i

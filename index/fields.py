@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from newsearch.index.analysis import LANGUAGES as STEMMERS
+
 FieldKind = Literal["id", "text", "keyword", "date", "number", "stored", "computed"]
 # id:       an exact identifier, indexed whole (item ids, urls)
 # text:     analysed words (tokenised, folded, stemmed per language), searchable
@@ -45,7 +47,7 @@ FieldKind = Literal["id", "text", "keyword", "date", "number", "stored", "comput
 Analyzer = Literal["news", "fold"]
 FacetOrder = Literal["count", "newest"]
 
-LANGUAGES = ("en", "fr", "es")  # languages of items that text fields are analysed in
+LANGUAGES = tuple(STEMMERS)  # languages of items that text fields are analysed in
 UNDATED_VALUE = "undated"  # the year facet's bucket (and filter value) for items without a date
 
 

@@ -417,12 +417,11 @@ class IndexStore:
         return data if isinstance(data, dict) else {}
 
     def _write_meta(self, ix: Any) -> None:
-        with ix.searcher() as searcher:
-            languages = sorted(t.decode() for t in searcher.lexicon("language"))
+        """``updated`` dates the feed and the stats; ``schema_version`` tells an index of an
+        older layout, which is rebuilt rather than updated."""
         meta = {
             "schema_version": SCHEMA_VERSION,
             "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "languages": languages,
         }
         fd, tmp = tempfile.mkstemp(dir=self.path, prefix=_META_TEMP)
         try:
@@ -707,11 +706,12 @@ class IndexStore:
                     raise
                 return self._empty_generation(storage)
             ix = _FileIndex(storage, indexname=INDEX_NAME)
-            if _shape(ix.schema) != _shape(build_schema()):
+            version = self.meta().get("schema_version", SCHEMA_VERSION)
+            if _shape(ix.schema) != _shape(build_schema()) or version != SCHEMA_VERSION:
                 if not rebuild:
                     raise IndexDamagedError(
                         f"the index at {self.path} was built by a different version of "
-                        "newsearch (its fields differ)"
+                        "newsearch (its fields or their layout differ)"
                     )
                 # Readers keep the old schema (and items) until the rebuild commits.
                 return _FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME)

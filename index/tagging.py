@@ -5,53 +5,11 @@ from __future__ import annotations
 import re
 
 from newsearch.index.item import Evidence, Item, RawItem, item_id
+from newsearch.index.kinds import KINDS
 from newsearch.index.language import detect
 from newsearch.index.places import CITY, DEMONYM, NAME, PLACE, REGIONS, Mention, gazetteer
 from newsearch.index.topics import THRESHOLD, TITLE_WEIGHT, vocabulary
 
-KINDS = {
-    "press release": "press release",
-    "news release": "press release",
-    "communiqué de presse": "press release",
-    "communiqué": "press release",
-    "comunicado de prensa": "press release",
-    "comunicado": "press release",
-    "nota de prensa": "press release",
-    "media advisory": "media advisory",
-    "note aux médias": "media advisory",
-    "avis aux médias": "media advisory",
-    "aviso a los medios": "media advisory",
-    "statement": "statement",
-    "déclaration": "statement",
-    "declaración": "statement",
-    "opinion editorial": "opinion editorial",
-    "op-ed": "opinion editorial",
-    "opinion": "opinion editorial",
-    "editorial": "opinion editorial",
-    "tribune": "opinion editorial",
-    "artículo de opinión": "opinion editorial",
-    "columna de opinión": "opinion editorial",
-    "commentary": "opinion editorial",
-    "comment": "opinion editorial",
-    "feature": "feature",
-    "feature story": "feature",
-    "article": "feature",
-    "artículo": "feature",
-    "story": "feature",
-    "impact story": "feature",
-    "our impact, their voices": "feature",
-    "reportage": "feature",
-    "reportaje": "feature",
-    "speech": "speech",
-    "discours": "speech",
-    "discurso": "speech",
-    "interview": "interview",
-    "entretien": "interview",
-    "entrevista": "interview",
-    "video": "video",
-    "podcast": "podcast",
-    "blog": "blog",
-}
 _TITLE_KINDS = (
     ("statement", ("statement", "déclaration", "declaración")),
     ("media advisory", ("media advisory",)),

@@ -61,10 +61,6 @@ class Vocabulary:
                 index += 1
         return hits
 
-    def named_in(self, text: str) -> list[str]:
-        """Topics named outright in a heading or label ('News on forced labour')."""
-        return sorted({h.topic for h in self.find(text, "en") if h.weight >= THRESHOLD})
-
 
 @cache
 def vocabulary() -> Vocabulary:

@@ -25,7 +25,7 @@ from newsearch.index.errors import (
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
-from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
+from newsearch.search.engine import MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
 from newsearch.search.results import Hit
@@ -291,7 +291,7 @@ def index_command(
 @filter_options
 @click.option(
     "--limit",
-    type=click.IntRange(0, MAX_LIMIT),
+    type=click.IntRange(0, MAX_REQUEST_RESULTS),
     default=10,
     show_default=True,
     help="Results per page.",
@@ -366,7 +366,7 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
 @index_option
 @click.option(
     "--limit",
-    type=click.IntRange(1, MAX_LIMIT),
+    type=click.IntRange(1, MAX_REQUEST_RESULTS),
     default=10,
     show_default=True,
     help="How many similar items.",

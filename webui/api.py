@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from newsearch.webui.core import engine
-from newsearch.webui.state import MAX_LIMIT, SearchState
+from newsearch.webui.state import MAX_PAGE_RESULTS, SearchState
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,7 +27,7 @@ def item(item_id: str) -> Response:
 def similar(item_id: str) -> Response:
     """The same shape as `newsearch similar --format json`: a list of hits."""
     state = SearchState.from_args(request.args)
-    hits = engine().similar(item_id, min(state.limit, MAX_LIMIT))
+    hits = engine().similar(item_id, min(state.limit, MAX_PAGE_RESULTS))
     return jsonify([hit.to_dict() for hit in hits])
 
 

@@ -9,23 +9,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from newsearch.index.analysis import LANGUAGES
+from newsearch.index.dates import MONTH_NAMES as MONTHS
 from newsearch.index.places import country_name
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-LANGUAGES = {"en": "English", "fr": "French", "es": "Spanish"}
 
 
 def human_date(value: str | dt.date | None, precision: str | None = "day") -> str:
@@ -77,7 +63,8 @@ def web_url(url: str | None) -> str | None:
 
 
 def language_name(code: str) -> str:
-    return LANGUAGES.get(code, code)
+    """'fr' as 'French': the name its stemmer goes by; an unknown code as it is."""
+    return LANGUAGES[code].capitalize() if code in LANGUAGES else code
 
 
 def register(app: Flask) -> None:

@@ -16,7 +16,7 @@ from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
 FILTER_NAMES = filter_names()  # one URL argument per filter of the field registry
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 100  # results per page, for pages and the API alike; exports have no cap
+MAX_PAGE_RESULTS = 100  # hits on one page of the search page or the API; exports have no cap
 MAX_PAGE = 10_000
 MAX_VALUES = 50  # values of one filter at once
 MAX_VALUE_LENGTH = 200
@@ -63,7 +63,7 @@ class SearchState:
             date_to=_single(args, "to"),
             sort=sort,
             page=_number(args, "page", 1, 1, MAX_PAGE),
-            limit=_number(args, "limit", default_limit, 1, MAX_LIMIT),
+            limit=_number(args, "limit", default_limit, 1, MAX_PAGE_RESULTS),
         )
 
     def filters(self) -> Filters:

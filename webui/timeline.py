@@ -8,16 +8,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsearch.index.dates import MONTH_NAMES
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import Filters
 from newsearch.search.results import SearchResult
-from newsearch.webui.formatting import MONTHS as MONTH_NAMES
 from newsearch.webui.state import SearchState
 
 MAX_MONTHS = 24  # a range this narrow is drawn month by month
 ONE_PASS = 250  # up to this many matches, months are counted from the matches themselves
 MAX_YEARS = 150
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = tuple(name[:3] for name in MONTH_NAMES)  # "Mar" under a month's bar
 
 # Geometry of the drawing, in SVG user units (one unit is one CSS pixel: it is not scaled).
 SLOT = {"year": 44, "month": 32}
