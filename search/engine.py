@@ -35,7 +35,7 @@ from newsearch.search.scoring import Unsupported, docset, evaluate
 READ_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, OSError)
 
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
-MAX_LIMIT = 1000
+MAX_REQUEST_RESULTS = 1000  # hits one request may ask for (core, CLI); exports have no cap
 
 
 F = TypeVar("F", bound=Any)
@@ -67,8 +67,8 @@ class SearchRequest:
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
-        if not 0 <= self.limit <= MAX_LIMIT:
-            raise QueryError(f"limit must be between 0 and {MAX_LIMIT}")
+        if not 0 <= self.limit <= MAX_REQUEST_RESULTS:
+            raise QueryError(f"limit must be between 0 and {MAX_REQUEST_RESULTS}")
         if self.page < 1:
             raise QueryError("page numbers start at 1")
 
@@ -106,6 +106,12 @@ class Engine:
                 old.close()  # an export still reading the old snapshot closes it when done
         assert self._columns is not None
         return self._searcher, self._columns
+
+    def snapshot(self) -> tuple[Any, Columns]:
+        """The Whoosh searcher of the index's current version and its columns: what every
+        search reads (to compare against Whoosh's own answers, or inspect the arrays)."""
+        with self._lock:
+            return self._current()
 
     def _reset(self) -> None:
         self._columns = Columns(self._searcher)

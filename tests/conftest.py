@@ -1,17 +1,21 @@
-"""Shared fixtures: the real shared corpus, a session index built from it, and a CLI runner."""
+"""Shared fixtures: the real corpus, a session index built from it, a CLI runner, search apps."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from newsearch.index.corpus import sample_paths
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine
+from newsearch.webui import core
+from newsearch.webui.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
@@ -53,3 +57,31 @@ def engine(built_index: Path) -> Iterator[Engine]:
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture()
+def make_app() -> Iterator[Callable[[Path], Flask]]:
+    """Search apps on any index folder; each one's engine is closed after the test."""
+    made: list[Flask] = []
+
+    def make(index: Path) -> Flask:
+        app = create_app({"INDEX_DIR": str(index), "TESTING": True})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        core.close(app)
+
+
+@pytest.fixture(scope="module")
+def app(built_index: Path) -> Iterator[Flask]:
+    """The search app on the session index, one per test module (a module may override it)."""
+    application = create_app({"INDEX_DIR": str(built_index), "TESTING": True})
+    yield application
+    core.close(application)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -35,7 +35,7 @@ FIELDS = ("topic", "country", "region", "year")
 
 def reference(engine: Engine, text: str, filters: Filters, sort: str) -> dict[str, object]:
     """Plain Whoosh, the way its documentation shows: search() with groupedby facets."""
-    searcher, _ = engine._current()
+    searcher, _ = engine.snapshot()
     parsed = engine.parse(text)
     sortedby = None
     if sort == "newest" or (sort == "relevance" and not text.strip()):
@@ -75,7 +75,7 @@ def assert_same(engine: Engine, text: str, filters: Filters, sort: str) -> None:
     assert got["total"] == ref["total"], text
     if not filters:  # with filters the engine counts facets disjunctively (tested elsewhere)
         assert got["facets"] == ref["facets"], text
-    searcher, _ = engine._current()
+    searcher, _ = engine.snapshot()
     ranked = ref["ranked"]  # type: ignore[assignment]
     # Whoosh breaks ties by document number, as the engine does
     if sort == "relevance" and text.strip():
@@ -126,7 +126,7 @@ def test_same_across_segments_and_deletions(tmp_path: Path) -> None:
                 }) + "\n")  # fmt: skip
         store.build([path])
     with Engine(index) as engine:
-        _, columns = engine._current()
+        _, columns = engine.snapshot()
         assert len(columns.leaves) > 1 and not columns.live.all()
         for text in ("", "labour", "fishers migrant", "forced -child", "union OR safety"):
             for sort in ("relevance", "newest", "oldest"):

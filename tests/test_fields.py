@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,6 @@ from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import FIELDS as QUERY_FIELDS
 from newsearch.search.query import Filters
 from newsearch.search.results import FACET_NAMES, HIT_KEYS
-from newsearch.webui import core
-from newsearch.webui.app import create_app
 from newsearch.webui.state import FILTER_NAMES, SearchState
 from newsearch.webui.view import FACET_TITLES
 
@@ -152,22 +150,18 @@ def test_new_facets_at_the_command_line(runner: CliRunner, small: Path) -> None:
     assert bad.exit_code == 2 and "undated" in bad.stderr
 
 
-def test_new_facets_on_the_search_page(small: Path) -> None:
-    app: Flask = create_app({"INDEX_DIR": str(small), "TESTING": True})
-    try:
-        client = app.test_client()
-        page = client.get("/").get_data(as_text=True)
-        for name in ("language", "kind", "source"):
-            assert f'id="facet-{name}"' in page
-        assert 'href="/?year=undated"' in page and ">Undated<" in page
-        assert ">French<" in page  # languages by name
-        page = client.get("/?year=undated&source=french.jsonl").get_data(as_text=True)
-        assert "1 match" in page
-        assert 'aria-label="Remove filter Year: Undated"' in page
-        assert 'aria-label="Remove filter Source: french.jsonl"' in page
-        data = client.get("/api/search?kind=statement").get_json()
-        assert data["total"] == 1 and list(data["facets"]) == list(fields.facet_names())
-        state = SearchState.from_args(client.get("/").request.args)
-        assert state.source == () and state.change(source=("a.txt",)).source == ("a.txt",)
-    finally:
-        core.close(app)
+def test_new_facets_on_the_search_page(small: Path, make_app: Callable[[Path], Flask]) -> None:
+    client = make_app(small).test_client()
+    page = client.get("/").get_data(as_text=True)
+    for name in ("language", "kind", "source"):
+        assert f'id="facet-{name}"' in page
+    assert 'href="/?year=undated"' in page and ">Undated<" in page
+    assert ">French<" in page  # languages by name
+    page = client.get("/?year=undated&source=french.jsonl").get_data(as_text=True)
+    assert "1 match" in page
+    assert 'aria-label="Remove filter Year: Undated"' in page
+    assert 'aria-label="Remove filter Source: french.jsonl"' in page
+    data = client.get("/api/search?kind=statement").get_json()
+    assert data["total"] == 1 and list(data["facets"]) == list(fields.facet_names())
+    state = SearchState.from_args(client.get("/").request.args)
+    assert state.source == () and state.change(source=("a.txt",)).source == ("a.txt",)

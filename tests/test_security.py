@@ -101,16 +101,12 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(hostile_index: Path) -> Iterator[Flask]:
+    """This module's app: on the index of hostile records, not the session index."""
     from newsearch.webui import core
 
     application = webui.create_app({"INDEX_DIR": str(hostile_index)})
     yield application
     core.close(application)
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,11 +132,25 @@ def test_meta(tmp_path: Path) -> None:
     assert store.meta() == {}
     store.build([write_items(tmp_path / "a.jsonl", [(1, "a")])])
     meta = store.meta()
-    assert meta["schema_version"] == 1 and meta["languages"] == ["en"] and meta["updated"]
+    assert meta["schema_version"] == 1 and meta["updated"]
+    assert set(meta) == {"schema_version", "updated"}  # every key is read by something
     (index / META_FILE).write_text("[1, 2")  # damaged metadata is not an error
     assert store.meta() == {}
     (index / META_FILE).write_text("[1, 2]")
     assert store.meta() == {}
+
+
+def test_an_index_of_another_schema_version_is_rebuilt_not_updated(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    store = IndexStore(index)
+    store.build([write_items(tmp_path / "a.jsonl", [(1, "a")])])
+    (index / META_FILE).write_text(json.dumps({"schema_version": 0, "updated": "2020-01-01"}))
+    more = write_items(tmp_path / "b.jsonl", [(2, "b")])
+    with pytest.raises(IndexDamagedError, match="different version"):
+        store.build([more])
+    assert store.open().doc_count() == 1  # left as it was
+    report = store.build([more], rebuild=True)
+    assert report.ok and report.total == 1 and store.meta()["schema_version"] == 1
 
 
 def test_exists(tmp_path: Path) -> None:

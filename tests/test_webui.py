@@ -8,7 +8,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -30,28 +30,10 @@ from newsearch.webui.app import create_app
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def make_app(index: Path) -> Flask:
-    return create_app({"INDEX_DIR": str(index), "TESTING": True})
-
-
-@pytest.fixture(scope="module")
-def app(built_index: Path) -> Iterator[Flask]:
-    app = make_app(built_index)
-    yield app
-    core.close(app)
-
-
 @pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture()
-def fresh(index_copy: Path) -> Iterator[tuple[Flask, Path]]:
+def fresh(index_copy: Path, make_app: Callable[[Path], Flask]) -> Iterator[tuple[Flask, Path]]:
     """An app on a private, writable copy of the index."""
-    app = make_app(index_copy)
-    yield app, index_copy
-    core.close(app)
+    yield make_app(index_copy), index_copy
 
 
 TINY = [
@@ -65,13 +47,11 @@ TINY = [
 
 
 @pytest.fixture()
-def tiny(tmp_path: Path) -> Iterator[Flask]:
+def tiny(tmp_path: Path, make_app: Callable[[Path], Flask]) -> Flask:
     """An app on a small index made here, whose dates the tests know."""
     index = tmp_path / "tiny-index"
     add_items(index, TINY, tmp_path, "tiny")
-    app = make_app(index)
-    yield app
-    core.close(app)
+    return make_app(index)
 
 
 def add_items(index: Path, records: list[dict[str, Any]], folder: Path, name: str) -> None:
@@ -98,7 +78,7 @@ def some_item(engine: Engine, text: str = "fishers") -> str:
 
 
 def test_engine_is_created_on_first_use_and_kept(built_index: Path) -> None:
-    app = make_app(built_index)
+    app = create_app({"INDEX_DIR": str(built_index), "TESTING": True})
     assert "newsearch.engine" not in app.extensions
     client = app.test_client()
     assert client.get("/api/stats").status_code == 200
@@ -493,7 +473,9 @@ def test_unknown_page_and_wrong_method(client: FlaskClient) -> None:
     assert "GET" in response.headers["Allow"]
 
 
-def test_missing_index_is_reported_not_crashed(tmp_path: Path) -> None:
+def test_missing_index_is_reported_not_crashed(
+    tmp_path: Path, make_app: Callable[[Path], Flask]
+) -> None:
     app = make_app(tmp_path / "nothing-here")
     client = app.test_client()
     page = client.get("/")
