@@ -13,13 +13,16 @@ which facets are shown, in the sidebar, in JSON and on the terminal.
 
 How a facet is added
 --------------------
-1. Give :class:`~newsearch.index.item.Item` the value (tagging, or the reader, sets it).
+1. Give :class:`~newsearch.index.item.Item` the value (tagging, or the reader, sets it): a
+   ``str`` (``None`` when unknown), or a ``tuple[str, ...]`` for several values.
 2. Declare it here: ``Field("NAME", "keyword", stored=True, facet=True, filter="NAME",
    label="People's name", filter_help="Only items ...", multi=True|False)``, placed where it
    should be listed among the facets.
-3. Put the value in the document (``document()`` in ``index/store.py``: a keyword field holds
-   one value, or a comma-separated list when ``multi``) and read it back
-   (``item_from_stored()``).
+3. Give the declaration ``attribute="NAME"`` (the Item attribute): the document an item
+   becomes and the item read back from the index (``document()`` and ``item_from_stored()`` in
+   ``index/store.py``) carry it from then on, a tuple of values when ``multi``. Only a value
+   that is indexed differently from the attribute needs a line there (``source``: the file's
+   name is the facet, the stored value keeps its line).
 
 That is all: the schema field, the facet counts (sidebar, JSON, terminal), the filter (CLI
 ``--NAME``, URL ``NAME=``, query ``NAME:`` when ``query=True``), the chips and the page's state
@@ -75,6 +78,7 @@ class Field:
     csv_column: str | None = None  # defaults to json_key
     sortable: bool = False  # results can be ordered by it
     unique: bool = False  # identifies the item
+    attribute: str | None = None  # the Item attribute indexed and stored as it is, if any
 
     @property
     def column(self) -> str | None:
@@ -104,28 +108,31 @@ FIELDS: tuple[Field, ...] = (
           label="Score", json_key="score"),
     Field("topic", "keyword", "controlled topics", stored=True, facet=True, multi=True,
           lowercase=True, filter="topic", query=True, label="Topic", json_key="topics",
+          attribute="topics",
           filter_help="Only items with this topic (repeatable)."),
     Field("country_name", "stored", "English country names, parallel to the codes", stored=True,
           label="Countries", json_key="countries"),
     Field("country", "keyword", "ISO alpha-3 codes of the countries an item is about",
           stored=True, facet=True, multi=True, filter="country", query=True, label="Country",
-          json_key="country_codes",
+          json_key="country_codes", attribute="country_codes",
           filter_help="Only items about this country: name or ISO code, any case (repeatable)."),
     Field("region", "keyword", "ILO regions", stored=True, facet=True, multi=True,
-          filter="region", query=True, label="Region", json_key="regions",
+          filter="region", query=True, label="Region", json_key="regions", attribute="regions",
           filter_help="Only items in this ILO region (repeatable)."),
     Field("year", "keyword", "the year of the item's date", stored=True, facet=True,
           facet_order="newest", missing=UNDATED_VALUE, filter="year", query=True, label="Year",
           filter_help=f"Only items from this year, or '{UNDATED_VALUE}' (repeatable)."),
     Field("label", "stored", "the listing's label (News, Press release, ...)", stored=True,
-          label="Label", json_key="label"),
+          label="Label", json_key="label", attribute="label"),
     Field("language", "keyword", "the language: en, fr or es", stored=True, facet=True,
           filter="language", query=True, label="Language", json_key="language",
+          attribute="language",
           filter_help="Only items in this language: en, fr, es (repeatable)."),
     Field("kind", "keyword", "the kind of item: news, press release, statement, ...",
-          stored=True, facet=True, filter="kind", query=True, label="Kind",
+          stored=True, facet=True, filter="kind", query=True, label="Kind", attribute="kind",
           filter_help="Only items of this kind: news, press release, statement, ... (repeatable)."),
-    Field("url", "id", "the item's address", stored=True, label="URL", json_key="url"),
+    Field("url", "id", "the item's address", stored=True, label="URL", json_key="url",
+          attribute="url"),
     Field("source", "keyword", "the file an item was read from (stored with its line)",
           stored=True, facet=True, filter="source", label="Source",
           json_key="source",
@@ -141,7 +148,8 @@ FIELDS: tuple[Field, ...] = (
           sortable=True, query=True, label="Date"),
     Field("date_asc", "date", "YYYYMMDD; undated items last when oldest come first",
           sortable=True, label="Date"),
-    Field("date_precision", "stored", "day, month or year", stored=True, label="Precision"),
+    Field("date_precision", "stored", "day, month or year", stored=True, label="Precision",
+          attribute="date_precision"),
     Field("evidence", "stored", "why each tag was given (JSON)", stored=True, label="Evidence"),
     Field("digest", "stored", "a hash of the indexed values, to find changed items", stored=True,
           label="Digest"),
@@ -171,6 +179,12 @@ def text_fields() -> tuple[Field, ...]:
 def boosts() -> dict[str, float]:
     """Field name to boost, for the text fields a plain word searches."""
     return {f.name: float(f.boost) for f in text_fields() if f.boost is not None}
+
+
+@cache
+def item_fields() -> tuple[Field, ...]:
+    """Fields that hold an Item attribute as it is: one text value, or (``multi``) a tuple."""
+    return tuple(f for f in FIELDS if f.attribute)
 
 
 @cache

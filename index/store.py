@@ -33,6 +33,7 @@ from newsearch.index.errors import (
     IndexWriteError,
     NewsearchError,
 )
+from newsearch.index.fields import item_fields
 from newsearch.index.item import Item, Problem
 from newsearch.index.schema import SCHEMA_VERSION, UNDATED, UNDATED_LAST, build_schema
 
@@ -108,26 +109,20 @@ def document(item: Item) -> dict[str, Any]:
         "_stored_body": item.body,
         "tags": f" {SEPARATOR} ".join((*item.topics, *item.countries, *item.regions)),
         "spell": f"{item.title} {item.summary}",
-        "topic": ",".join(item.topics),
-        "country": ",".join(item.country_codes),
         "country_name": list(item.countries),
-        "region": ",".join(item.regions),
-        "label": item.label or "",
-        "kind": item.kind,
-        "language": item.language,
         "date": key if key is not None else UNDATED,
         "date_asc": key if key is not None else UNDATED_LAST,
         "published": item.date.isoformat() if item.date else "",
-        "date_precision": item.date_precision or "",
         "source": source_file(item.source),  # the facet: the file's name
         "_stored_source": item.source,  # shown: "file:line"
         "evidence": json.dumps([e.to_dict() for e in item.evidence], ensure_ascii=False),
         "digest": item.digest(),
     }
+    for spec in item_fields():  # the attributes indexed as they are (index/fields.py)
+        value = getattr(item, spec.attribute or spec.name)
+        doc[spec.name] = ",".join(value) if spec.multi else (value or "")
     if item.year:
         doc["year"] = str(item.year)
-    if item.url:
-        doc["url"] = item.url
     return {k: v for k, v in doc.items() if v != "" or k.startswith("_stored_")}
 
 
@@ -147,24 +142,23 @@ def item_from_stored(fields: dict[str, Any], *, evidence: bool = True) -> Item:
 
     published = fields.get("published") or ""
     reasons = json.loads(fields.get("evidence") or "[]") if evidence else []
-    codes = _split(fields.get("country"))
+    values: dict[str, Any] = {}  # the attributes stored as they are; absent: Item's default
+    for spec in item_fields():
+        if spec.multi:
+            values[spec.attribute or spec.name] = _split(fields.get(spec.name))
+        elif fields.get(spec.name):
+            values[spec.attribute or spec.name] = fields[spec.name]
+    codes = values.get("country_codes", ())
     return Item(
         id=fields["id"],
         title=fields.get("title", ""),
         summary=fields.get("summary", ""),
         body=fields.get("body", ""),
         date=dt.date.fromisoformat(published) if published else None,
-        date_precision=fields.get("date_precision") or None,
-        label=fields.get("label") or None,
-        kind=fields.get("kind", "news"),
-        topics=_split(fields.get("topic")),
-        country_codes=codes,
         countries=tuple(fields.get("country_name") or (country_name(c) for c in codes)),
-        regions=_split(fields.get("region")),
-        language=fields.get("language", "en"),
-        url=fields.get("url") or None,
         source=fields.get("source", ""),
         evidence=tuple(Evidence(**e) for e in reasons),
+        **values,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -14,8 +15,10 @@ from click.testing import CliRunner
 from flask import Flask
 
 from newsearch.index import fields
+from newsearch.index.item import Item, RawItem
 from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS, build_schema
-from newsearch.index.store import IndexStore
+from newsearch.index.store import IndexStore, document
+from newsearch.index.tagging import tag
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import FIELDS as QUERY_FIELDS
@@ -74,6 +77,27 @@ def test_the_schema_is_the_registry() -> None:
         assert bool(schema[spec.name].stored) == spec.stored, spec.name
     assert set(TEXT_FIELDS) == set(FIELD_BOOSTS) == {"title", "summary", "body", "tags"}
     assert FIELD_BOOSTS["title"] > FIELD_BOOSTS["summary"] > FIELD_BOOSTS["body"]
+
+
+def test_item_attributes_go_into_the_index_and_come_back(tmp_path: Path) -> None:
+    declared = {f.name: f.type for f in dataclasses.fields(Item)}
+    for spec in fields.item_fields():
+        assert spec.attribute in declared, spec.name
+        assert ("tuple" in str(declared[spec.attribute])) == spec.multi, spec.name
+    item = tag(RawItem(title="Déclaration sur le travail forcé au Pérou", source="x.txt",
+                       line=4, label="Déclaration", url="https://example.org/d"))  # fmt: skip
+    index = tmp_path / "index"
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(item.to_dict(), ensure_ascii=False) + "\n", encoding="utf-8")
+    doc = document(item)
+    assert doc["kind"] == "statement" and doc["language"] == "fr" and doc["country"] == "PER"
+    assert doc["source"] == "x.txt" and doc["_stored_source"] == "x.txt:4"
+    IndexStore(index).build([path])
+    with Engine(index) as engine:
+        again = engine.get(engine.search(SearchRequest("")).hits[0].id)
+    for spec in fields.item_fields():
+        if spec.attribute not in {"url"}:  # the record read back has its own source and url
+            assert getattr(again, str(spec.attribute)) == getattr(item, str(spec.attribute))
 
 
 def test_every_shape_follows_the_registry(runner: CliRunner) -> None:
