@@ -13,6 +13,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import sorting
 
+from newsearch.index.fields import field_named
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.query import Filters, parse
@@ -77,7 +78,14 @@ def _combined(text_query: wq.Query, filters: Filters, without: str | None = None
 
 
 def _counts(results: Any, name: str) -> dict[str, int]:
-    return {str(k): int(v) for k, v in results.groups(name).items() if k is not None and v}
+    """Counts per value; items without one go in the facet's own bucket where it has one
+    (years: "undated"), as the engine counts them."""
+    missing = field_named(name).missing
+    return {
+        str(k) if k is not None else str(missing): int(v)
+        for k, v in results.groups(name).items()
+        if (k is not None or missing) and v
+    }
 
 
 def _facets() -> sorting.Facets:

@@ -396,7 +396,7 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
 @format_option(["text", "json"], None, "Default: text on a terminal, json in a pipe.")
 @with_errors
 def stats_command(index_dir: Path | None, fmt: str | None) -> None:
-    """What the index holds: counts by topic, country, region, year; size; last update."""
+    """What the index holds: counts per facet (topic, country, ... source), size, last update."""
     with open_engine(index_dir) as engine:
         stats = engine.stats()
     if target(fmt, "text").format == "json":
