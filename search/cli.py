@@ -102,7 +102,9 @@ def filter_options(func: F) -> F:
     """``--topic``, ``--country``, ...: one repeatable option per filter of the field registry,
     then the date range and the sort."""
     options = [
-        click.option(f"--{spec.filter}", spec.filter, multiple=True, help=spec.filter_help)
+        click.option(
+            f"--{spec.filter.replace('_', '-')}", spec.filter, multiple=True, help=spec.filter_help
+        )
         for spec in filter_fields()
         if spec.filter
     ]

@@ -110,7 +110,7 @@ def test_every_shape_follows_the_registry(runner: CliRunner) -> None:
     for command in ("query", "export"):
         help_text = runner.invoke(main, [command, "--help"]).stdout
         for name in fields.filter_names():
-            assert f"--{name}" in help_text, (command, name)
+            assert f"--{name.replace('_', '-')}" in help_text, (command, name)
 
 
 def test_a_hit_has_exactly_the_registry_keys(small_engine: Engine) -> None:
