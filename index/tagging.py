@@ -5,53 +5,11 @@ from __future__ import annotations
 import re
 
 from newsearch.index.item import Evidence, Item, RawItem, item_id
+from newsearch.index.kinds import KINDS
 from newsearch.index.language import detect
 from newsearch.index.places import CITY, DEMONYM, NAME, PLACE, REGIONS, Mention, gazetteer
 from newsearch.index.topics import THRESHOLD, TITLE_WEIGHT, vocabulary
 
-KINDS = {
-    "press release": "press release",
-    "news release": "press release",
-    "communiqué de presse": "press release",
-    "communiqué": "press release",
-    "comunicado de prensa": "press release",
-    "comunicado": "press release",
-    "nota de prensa": "press release",
-    "media advisory": "media advisory",
-    "note aux médias": "media advisory",
-    "avis aux médias": "media advisory",
-    "aviso a los medios": "media advisory",
-    "statement": "statement",
-    "déclaration": "statement",
-    "declaración": "statement",
-    "opinion editorial": "opinion editorial",
-    "op-ed": "opinion editorial",
-    "opinion": "opinion editorial",
-    "editorial": "opinion editorial",
-    "tribune": "opinion editorial",
-    "artículo de opinión": "opinion editorial",
-    "columna de opinión": "opinion editorial",
-    "commentary": "opinion editorial",
-    "comment": "opinion editorial",
-    "feature": "feature",
-    "feature story": "feature",
-    "article": "feature",
-    "artículo": "feature",
-    "story": "feature",
-    "impact story": "feature",
-    "our impact, their voices": "feature",
-    "reportage": "feature",
-    "reportaje": "feature",
-    "speech": "speech",
-    "discours": "speech",
-    "discurso": "speech",
-    "interview": "interview",
-    "entretien": "interview",
-    "entrevista": "interview",
-    "video": "video",
-    "podcast": "podcast",
-    "blog": "blog",
-}
 _TITLE_KINDS = (
     ("statement", ("statement", "déclaration", "declaración")),
     ("media advisory", ("media advisory",)),
@@ -88,16 +46,18 @@ _FROM = re.compile(
 )
 
 
-def kind_of(label: str | None, title: str) -> tuple[str, str]:
-    """The kind of item and the words that said so."""
-    if label:
-        folded = label.strip().casefold().rstrip(":")
+def kind_of(label: str | None, title: str, kicker: str | None = None) -> tuple[str, str]:
+    """The kind of item and the words that said so: its label, else its kicker, else its title."""
+    for named in (label, kicker):
+        if not named:
+            continue
+        folded = named.strip().casefold().rstrip(":")
         found = KINDS.get(folded)
         if found:
-            return found, label
+            return found, named
         words = _KIND_WORDS.search(folded)
         if words and len(folded.split()) <= 4:
-            return KINDS[words.group(1)], label
+            return KINDS[words.group(1)], named
     head = title.casefold()
     for kind, words_ in _TITLE_KINDS:
         for word in words_:
@@ -107,7 +67,7 @@ def kind_of(label: str | None, title: str) -> tuple[str, str]:
 
 
 def tag(raw: RawItem) -> Item:
-    """Tag one raw item. Credits, alt text and datelines are never evidence."""
+    """Tag one raw item. Credits, alt text, datelines and the listing heading are never evidence."""
     evidence: list[Evidence] = []
     text_for_language = " ".join(p for p in (raw.title, raw.summary, raw.body[:2000]) if p)
     if raw.language in {"en", "fr", "es"}:
@@ -119,9 +79,16 @@ def tag(raw: RawItem) -> Item:
     mentions, codes, regions = _places(raw, evidence)
     topics = _topics(raw, language, evidence, mentions)
     names = tuple(gazetteer().name(code) for code in codes)
-    kind, kind_words = kind_of(raw.label, raw.title)
+    kind, kind_words = kind_of(raw.label, raw.title, raw.kicker)
     if kind_words:
-        evidence.append(Evidence("kind", kind, "label" if raw.label else "title", kind_words))
+        source = (
+            "label"
+            if kind_words == raw.label
+            else "kicker"
+            if kind_words == raw.kicker
+            else "title"
+        )
+        evidence.append(Evidence("kind", kind, source, kind_words))
     if raw.date is not None:
         evidence.append(
             Evidence("date", raw.date.isoformat(), raw.date_precision or "day", raw.date_text)
@@ -135,6 +102,8 @@ def tag(raw: RawItem) -> Item:
         date_precision=raw.date_precision,
         label=raw.label,
         kind=kind,
+        kicker=raw.kicker or None,
+        listed_under=raw.heading or None,
         topics=topics,
         country_codes=codes,
         countries=names,
@@ -165,20 +134,21 @@ def _topics(
         scores[topic] = scores.get(topic, 0.0) + weight
         found.setdefault(topic, []).append((source, words))
 
+    # The listing heading is a fact about the listing (``listed_under``), not about the item.
     for source, text, factor in (
-        ("heading", raw.heading, THRESHOLD),
         ("label", raw.label or "", THRESHOLD),
+        ("kicker", raw.kicker, THRESHOLD),
         ("title", raw.title, TITLE_WEIGHT),
         ("summary", raw.summary, 1.0),
         ("body", raw.body[:5000], 0.5),
     ):
         if not text:
             continue
-        lang = "en" if source in {"heading", "label"} and language == "en" else language
+        lang = "en" if source in {"kicker", "label"} and language == "en" else language
         for hit in vocab.find(text, lang):
             weight = (
                 THRESHOLD
-                if source in {"heading", "label"} and hit.weight >= THRESHOLD
+                if source in {"kicker", "label"} and hit.weight >= THRESHOLD
                 else (hit.weight * factor)
             )
             score(hit.topic, weight, source, hit.text)
