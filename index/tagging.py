@@ -70,13 +70,13 @@ def tag(raw: RawItem) -> Item:
     """Tag one raw item. Credits, alt text, datelines and the listing heading are never evidence."""
     evidence: list[Evidence] = []
     text_for_language = " ".join(p for p in (raw.title, raw.summary, raw.body[:2000]) if p)
-    if raw.language in {"en", "fr", "es"}:
+    if raw.language and re.fullmatch(r"[a-z]{2}", raw.language):
         language, words = raw.language, "given by the record"
     else:
         language, words = detect(text_for_language)
     evidence.append(Evidence("language", language, "text", words))
 
-    mentions, codes, regions = _places(raw, evidence)
+    mentions, codes, regions = _places(raw, evidence, language)
     topics = _topics(raw, language, evidence, mentions)
     names = tuple(gazetteer().name(code) for code in codes)
     kind, kind_words = kind_of(raw.label, raw.title, raw.kicker)
@@ -218,7 +218,7 @@ def _foreign_workers(raw: RawItem, mentions: list[Mention]) -> list[tuple[str, s
 
 
 def _places(
-    raw: RawItem, evidence: list[Evidence]
+    raw: RawItem, evidence: list[Evidence], language: str = ""
 ) -> tuple[list[Mention], tuple[str, ...], tuple[str, ...]]:
     gaz = gazetteer()
     codes: list[str] = []
@@ -231,7 +231,9 @@ def _places(
                 codes.append(code)
                 evidence.append(Evidence("country", code, "record", value))
     else:
-        mentions, excluded = gaz.locate([("title", raw.title), ("summary", raw.summary)])
+        mentions, excluded = gaz.locate(
+            [("title", raw.title), ("summary", raw.summary)], language
+        )
         for mention in mentions:
             if mention.is_region:
                 if mention.code not in regions:
