@@ -8,7 +8,14 @@ from newsearch.index.item import Evidence, Item, RawItem, item_id
 from newsearch.index.kinds import KINDS
 from newsearch.index.language import detect
 from newsearch.index.places import CITY, DEMONYM, NAME, PLACE, REGIONS, Mention, gazetteer
-from newsearch.index.topics import THRESHOLD, TITLE_WEIGHT, vocabulary
+from newsearch.index.topics import (
+    THRESHOLD,
+    TITLE_WEIGHT,
+    WEAK,
+    organisation_names,
+    vocabulary,
+    without_organisations,
+)
 
 _TITLE_KINDS = (
     ("statement", ("statement", "déclaration", "declaración")),
@@ -128,10 +135,12 @@ def _topics(
                 evidence.append(Evidence("topic", name, "record", value))
         return tuple(sorted(given))
     scores: dict[str, float] = {}
+    strongest: dict[str, float] = {}
     found: dict[str, list[tuple[str, str]]] = {}
 
-    def score(topic: str, weight: float, source: str, words: str) -> None:
+    def score(topic: str, weight: float, source: str, words: str, base: float) -> None:
         scores[topic] = scores.get(topic, 0.0) + weight
+        strongest[topic] = max(strongest.get(topic, 0.0), base)
         found.setdefault(topic, []).append((source, words))
 
     # The listing heading is a fact about the listing (``listed_under``), not about the item.
@@ -144,6 +153,9 @@ def _topics(
     ):
         if not text:
             continue
+        for name in organisation_names(text):
+            evidence.append(Evidence("excluded", "topic", source, f"{name} (organisation name)"))
+        text = without_organisations(text)
         lang = "en" if source in {"kicker", "label"} and language == "en" else language
         for hit in vocab.find(text, lang):
             weight = (
@@ -151,14 +163,17 @@ def _topics(
                 if source in {"kicker", "label"} and hit.weight >= THRESHOLD
                 else (hit.weight * factor)
             )
-            score(hit.topic, weight, source, hit.text)
+            score(hit.topic, weight, source, hit.text, hit.weight)
         if source in {"title", "summary", "body"}:
             for match in _INSTRUMENT.finditer(text):
-                score("international labour standards", THRESHOLD, source, match.group())
+                score("international labour standards", THRESHOLD, source, match.group(), THRESHOLD)
     for source, words in _foreign_workers(raw, mentions):
-        score("labour migration", THRESHOLD, source, words)
+        score("labour migration", THRESHOLD, source, words, THRESHOLD)
+    # Weak words never add up to a topic: one phrase found must weigh at least WEAK.
     chosen = sorted(
-        t for t, value in scores.items() if value >= THRESHOLD - 1e-9 and t in vocab.topics
+        t
+        for t, value in scores.items()
+        if value >= THRESHOLD - 1e-9 and strongest[t] >= WEAK - 1e-9 and t in vocab.topics
     )
     for topic in chosen:
         seen = set()
