@@ -13,7 +13,7 @@ from newsearch.index.analysis import FoldAnalyzer, NewsAnalyzer
 SCHEMA_VERSION = 1
 TEXT_FIELDS = ("title", "summary", "body", "tags")
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags": 1.2}
-FACET_FIELDS = ("topic", "country", "region", "year")
+FACET_FIELDS = ("topic", "country", "region", "year", "listed_under")
 UNDATED = 0  # ``date`` of an undated item
 UNDATED_LAST = 99_999_999  # ``date_asc`` of an undated item
 
@@ -58,6 +58,10 @@ def build_schema() -> Schema:
         region=KEYWORD(stored=True, commas=True),
         label=STORED(),
         kind=ID(stored=True),
+        # Where the page put the item. The kicker is shown, not searched: its topic words reach
+        # search through the topic tags. listed_under is a facet: one verbatim value per item.
+        kicker=STORED(),
+        listed_under=ID(stored=True),
         language=ID(stored=True),
         year=ID(stored=True),
         # YYYYMMDD as numbers: ``date`` puts undated items last when newest come first,

@@ -99,6 +99,14 @@ def filter_options(func: F) -> F:
             help="Only items of this kind: news, press release, statement, ...",
         ),
         click.option(
+            "--listed-under",
+            "listed_under",
+            multiple=True,
+            metavar="HEADING",
+            help='Only items listed under this listing heading, any case (repeatable), '
+            'e.g. "News on forced labour".',
+        ),
+        click.option(
             "--from",
             "date_from",
             metavar="DATE",
@@ -131,6 +139,7 @@ def _filters(kwargs: dict[str, Any]) -> Filters:
         year=kwargs.pop("year"),
         language=kwargs.pop("language"),
         kind=kwargs.pop("kind"),
+        listed_under=kwargs.pop("listed_under"),
         date_from=kwargs.pop("date_from"),
         date_to=kwargs.pop("date_to"),
     )
@@ -446,7 +455,7 @@ def inspect_command(path: Path, fmt: str | None) -> None:
                 "layout": result.layout,
                 "heading": result.heading,
                 "items": [
-                    {**item.to_dict(), "raw": _raw_parts(raw)}
+                    {**item.to_dict(), "raw": _raw_parts(raw), "read_from": _read_from(raw)}
                     for raw, item in zip(result.items, items, strict=True)
                 ],
                 "skipped": [p.to_dict() for p in result.problems],
@@ -462,6 +471,9 @@ def inspect_command(path: Path, fmt: str | None) -> None:
         for raw, item in zip(result.items, items, strict=True):
             click.echo("")
             click.echo(output.render_item(item))
+            for name, value in _read_from(raw).items():
+                if value:
+                    click.echo(f"  {name}: {value}")
             for name, value in _raw_parts(raw).items():
                 if value:
                     click.echo(f"  {name} (not used as evidence): {value}")
@@ -471,6 +483,15 @@ def inspect_command(path: Path, fmt: str | None) -> None:
                 click.echo(f"  {problem}")
     if result.failed:
         sys.exit(EXIT_ERROR)
+
+
+def _read_from(raw: Any) -> dict[str, str]:
+    """The lines around the title that the reader read: the kicker and the type/date line."""
+    return {
+        "kicker line": raw.kicker,
+        "type/date line": raw.date_line,
+        "listed under": raw.heading,
+    }
 
 
 def _raw_parts(raw: Any) -> dict[str, str]:

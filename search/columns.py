@@ -15,7 +15,7 @@ Ints = npt.NDArray[Any]  # integer arrays (document numbers, value numbers)
 Floats = npt.NDArray[Any]  # float arrays (weights, lengths, scores)
 Bools = npt.NDArray[np.bool_]
 
-FACET_FIELDS = ("topic", "country", "region", "year", "language", "kind")
+FACET_FIELDS = ("topic", "country", "region", "year", "language", "kind", "listed_under")
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 64 * 1024 * 1024  # bytes of decoded postings kept between queries
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import math
 import os
@@ -144,6 +146,7 @@ class Engine:
         started = time.perf_counter()
         with self._lock:
             searcher, columns = self._current()
+            request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             matches, scores = self._matches(columns, parsed.query)
             masks = self._filter_masks(columns, request.filters)
@@ -273,6 +276,8 @@ class Engine:
             url=fields.get("url") or None,
             source=fields.get("source", ""),
             date_precision=fields.get("date_precision") or None,
+            kicker=fields.get("kicker") or None,
+            listed_under=fields.get("listed_under") or None,
         )
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
@@ -282,6 +287,7 @@ class Engine:
         """
         with self._lock:
             searcher, columns = self._current()
+            request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             try:
                 matches, scores = self._matches(columns, parsed.query)
@@ -446,3 +452,16 @@ def _distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:
+    """The request with its listing headings written as the index stores them (any case in)."""
+    wanted = request.filters.listed_under
+    facet = columns.facets.get("listed_under")
+    if not wanted or facet is None:
+        return request
+    stored = {" ".join(v.split()).casefold(): v for v in facet.values}
+    headings = tuple(stored.get(v.casefold(), v) for v in wanted)
+    return dataclasses.replace(
+        request, filters=dataclasses.replace(request.filters, listed_under=headings)
+    )

@@ -532,6 +532,7 @@ class Filters:
     year: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
+    listed_under: tuple[str, ...] = ()  # listing headings, as written (any case)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
@@ -545,6 +546,7 @@ class Filters:
         year: tuple[str, ...] | list[str] = (),
         language: tuple[str, ...] | list[str] = (),
         kind: tuple[str, ...] | list[str] = (),
+        listed_under: tuple[str, ...] | list[str] = (),
         date_from: str | None = None,
         date_to: str | None = None,
     ) -> Filters:
@@ -568,6 +570,7 @@ class Filters:
             year=_unique(years),
             language=_unique(resolve("language", v) for v in language),
             kind=_unique(resolve("kind", v) for v in kind),
+            listed_under=_unique(" ".join(v.split()) for v in listed_under if v.strip()),
             date_from=start,
             date_to=end,
         )
@@ -575,7 +578,7 @@ class Filters:
     def facet_terms(self) -> dict[str, tuple[str, ...]]:
         return {
             name: values
-            for name in ("topic", "country", "region", "year", "language", "kind")
+            for name in ("topic", "country", "region", "year", "language", "kind", "listed_under")
             if (values := getattr(self, name))
         }
 

@@ -23,8 +23,11 @@ HIT_KEYS = (
     "language",
     "url",
     "source",
+    # where the page put the item
+    "kicker",
+    "listed_under",
 )
-FACET_NAMES = ("topic", "country", "region", "year")
+FACET_NAMES = ("topic", "country", "region", "year", "listed_under")
 
 
 def spans_to_html(spans: tuple[Span, ...]) -> str:
@@ -55,6 +58,8 @@ class Hit:
     url: str | None
     source: str
     date_precision: str | None = field(default=None, compare=False)
+    kicker: str | None = None
+    listed_under: str | None = None
 
     @property
     def snippet_html(self) -> str:
@@ -81,6 +86,8 @@ class Hit:
             "language": self.language,
             "url": self.url,
             "source": self.source,
+            "kicker": self.kicker,
+            "listed_under": self.listed_under,
         }
 
 

@@ -530,7 +530,7 @@ def test_api_search_shape(client: FlaskClient, engine: Engine) -> None:
     assert data == expected
     assert list(data) == ["query", "total", "page", "hits", "facets", "suggestion"]
     assert list(data["hits"][0]) == list(HIT_KEYS)
-    assert list(data["facets"]) == ["topic", "country", "region", "year"]
+    assert list(data["facets"]) == ["topic", "country", "region", "year", "listed_under"]
 
 
 def test_api_search_keeps_unicode(client: FlaskClient) -> None:

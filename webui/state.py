@@ -13,7 +13,7 @@ from newsearch.index.errors import QueryError
 from newsearch.search.engine import SORTS, SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
-FILTER_NAMES = ("topic", "country", "region", "year", "language", "kind")
+FILTER_NAMES = ("topic", "country", "region", "year", "language", "kind", "listed_under")
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100  # results per page, for pages and the API alike; exports have no cap
 MAX_PAGE = 10_000
@@ -35,6 +35,7 @@ class SearchState:
     year: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
+    listed_under: tuple[str, ...] = ()
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
@@ -74,6 +75,7 @@ class SearchState:
             year=self.year,
             language=self.language,
             kind=self.kind,
+            listed_under=self.listed_under,
             date_from=self.date_from or None,
             date_to=self.date_to or None,
         )

@@ -17,6 +17,7 @@ FACET_TITLES = {
     "year": "Year",
     "language": "Language",
     "kind": "Kind",
+    "listed_under": "Listed under",
     "date_from": "From",
     "date_to": "To",
 }
