@@ -155,7 +155,12 @@ def use_stem_table(path: Path) -> None:
 
 
 def stem(word: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """The index term for one lowercased word: stemmed in its language, then accent-folded."""
+    """The index term for one lowercased word: stemmed in its language, then accent-folded.
+
+    A language without a stemmer here (Italian, German, ...) is stemmed as the default one,
+    as :func:`mark` indexes it."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
     key = (language, word)
     term = _CACHE.get(key)
     if term is None:

@@ -17,7 +17,7 @@ from typing import Any
 from newsearch.index.dates import ParsedDate, parse_date_line, parse_header, parse_updated
 from newsearch.index.errors import CorpusError
 from newsearch.index.item import Problem, RawItem, normalise_title
-from newsearch.index.kinds import LABELS
+from newsearch.index.kinds import KINDS, OTHER_LABELS, is_kind_label, kind_named
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -400,6 +400,7 @@ def csv_records(
 # ---------------------------------------------------------------------------------------------
 # Plain-text listing dumps
 
+LABELS = set(KINDS) | set(OTHER_LABELS)  # every word a listing puts on a line as a label
 CHROME = {
     "refine results",
     "load more",
@@ -429,19 +430,112 @@ CHROME = {
     "accept cookies",
     "more news",
     "all news",
+    "all news for topic",
+    "all news for this topic",
     "lire la suite",
     "voir plus",
     "ver más",
     "leer más",
     "partager",
     "compartir",
+    "condividi",
+    "teilen",
+    "contact us",
+    "contact",
+    "contactez-nous",
+    "contáctenos",
+    "site map",
+    "sitemap",
+    "printable version",
+    "print this page",
+    "send this page to a friend",
+    "email this page",
+    "top of page",
+    "transcript",
+    "transcription",
+    "transcripción",
+    "see all news",
+    "view all news",
+    "related news",
+    "related content",
+    "follow us",
+    "suivez-nous",
+    "síguenos",
+    "facebook",
+    "twitter",
+    "x",
+    "linkedin",
+    "instagram",
+    "youtube",
+    "flickr",
+    "terms of use",
+    "privacy policy",
+    "accessibility",
+    "disclaimer",
+    "copyright",
+    "fraud alert",
+    "leggi di più",
+    "leia mais",
+    "weiterlesen",
+    "mehr lesen",
+    "press releases",
+    "news and media",
+    "newsroom",
+    "news room",
+    "media centre",
+    "media center",
+    "multimedia",
+    "podcasts",
+    "videos",
+    "communiqués de presse",
+    "comunicados de prensa",
+    "international labour organization",
+    "international labor organization",
+    "organisation internationale du travail",
+    "organización internacional del trabajo",
+    "organizzazione internazionale del lavoro",
+    "organização internacional do trabalho",
+    "internationale arbeitsorganisation",
+    "ilo news",
 }
+# Page furniture worded in many ways: episodes, transcripts, players, notices, breadcrumbs.
+_FURNITURE = re.compile(
+    r"^(?:(?:season\s+\d+\s*[,|·-]?\s*)?(?:episode|épisode|episodio|folge)\s+\d+|"
+    r"\[[^\]]{1,40}\]|"  # [Music], [Applause]
+    r"\(?\d{1,2}:\d{2}(?::\d{2})?\)?(?:\s.*)?|"  # a time code, alone or opening a transcript line
+    r"(?:speaker|interviewer|interviewee|host|presenter|narrator|moderator|voice[- ]over)"
+    r"(?:\s*\d+)?\s*:.*|"
+    r"(?:listen|watch|play|download)\b(?:\s+\S+){0,7}|"
+    r"\d+\s*/\s*\d+|\d+\s+(?:of|de|sur)\s+\d+|"
+    r"(?:media\s+)?contacts?\s*:.*|"
+    r"(?:follow|share|partager|compartir)\s+(?:us|this|on)\b.*)$",
+    re.I,
+)
+_COOKIE = re.compile(r"\bcookies?\b", re.I)
+_NOTICE = re.compile(r"\b(?:use|uses|accept|agree|policy|browse|browsing|experience|consent|settings)\b", re.I)
+_SUBSCRIBE = re.compile(
+    r"^(?:subscribe|sign up|abonnez-vous|inscrivez-vous|suscríbase|suscríbete|iscriviti|"
+    r"abonnieren)\b|\bnewsletters?\b",
+    re.I,
+)
+_CRUMB = re.compile(r"\s*(?:›|»|>|→|/|\|)\s*")
+_LANGUAGE_NAMES = frozenset(
+    "english français francais español espanol italiano português portugues deutsch 中文 "
+    "русский العربية 日本語 한국어 türkçe tiếng việt ไทย हिन्दी bahasa indonesia melayu "
+    "Українська polski nederlands".casefold().split()
+)
+# A caption ending in a photo credit: "Workers at a kiln in Punjab. © ILO/A. Khan"
+_CAPTION_CREDIT = re.compile(r"(?:©|\(c\)|photo\s*:|credit\s*:)\s*[^\s©][^©]{0,50}\)?\s*$", re.I)
+# "Press release | Geneva | 12 June 2019", "News | 3 May 2021", "Date issued: 12 June 2019 | ..."
+_TYPE_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
+_REFERENCE = re.compile(r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{2,5}/\d{2}/\d{1,4}$|^ref", re.I)
 _CHROME_RE = re.compile(
     r"^(page \d+ of \d+|showing \d+\s*[-–]\s*\d+ of \d+.*|\d+ results?|results? \d+.*|"
     r"(tweet|facebook|linkedin|email|whatsapp)(\s*[|/·]\s*\w+)*|[«»‹›<>]+|\d+(\s+\d+)+)$",
     re.I,
 )
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*))?$")
+_BULLET = re.compile(r"^[•◦▪►*–-]\s+(\S.*)$")
 _SEPARATOR = re.compile(r"^\s*(?:[-–—_=*•·~]\s*){1,}$")
 _CREDIT = re.compile(
     r"^\s*(?:©|\(c\)\s|copyright\b|photo\s*(?:credit)?\s*[:：]|photo by\b|photos?\s*:|"
@@ -452,13 +546,17 @@ _CREDIT = re.compile(
 _HEADING = re.compile(
     r"^(?:(?:all|latest|recent|more)\s+)?(?:news|stories|press releases|articles|statements)\s+"
     r"(?:on|for|about|from|in)\b|"
+    r"^(?:(?:all|latest|recent|more)\s+)?(?:podcasts?|videos?|features|insights|publications|"
+    r"(?:podcasts?|videos?) and (?:podcasts?|videos?))\s+(?:on|about)\b|"
     r"^(?:toutes les\s+|dernières\s+)?actualités\s*(?:sur|de|du|des|:|–)|"
     r"^(?:todas las\s+|últimas\s+)?noticias\s+(?:sobre|de|del)\b",
     re.I,
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _CARD_EXTRAS = {"credit", "date", "updated"}  # lines a card may have around its summary
-_TERMINAL = re.compile(r"[.!?…:;»”\")]\s*$")
+_TERMINAL = re.compile(r"[.!?…:;»”\")。！？]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？]\s*$")
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # scripts written without spaces
 
 
 @dataclass(frozen=True)
@@ -467,28 +565,93 @@ class Line:
 
     number: int
     text: str
-    kind: str  # text | numbered | credit | chrome | junk | sep | header | date | updated
+    kind: str  # text | numbered | bullet | credit | chrome | junk | sep | header | date | updated
     gap: bool  # a blank line came before it
     date: ParsedDate | None = None
+    label: str | None = None  # the kind a date line names ("Press release | 12 June 2019")
 
 
 def _is_prose(text: str) -> bool:
-    words = text.split()
-    return len(words) >= 8 or (len(words) >= 3 and bool(_TERMINAL.search(text)))
+    words = len(text.split()) + len(_WIDE.findall(text)) // 2
+    return words >= 8 or (words >= 3 and bool(_TERMINAL.search(text)))
+
+
+def _is_kicker(text: str) -> bool:
+    """A line that may stand above a title: a series, theme or place, not a sentence."""
+    return not _is_teaser(text) and len(text.split()) <= 15
+
+
+def _is_teaser(text: str) -> bool:
+    """A sentence under a title (ends as sentences do), never a title itself."""
+    return _is_prose(text) and bool(_SENTENCE_END.search(text))
 
 
 def _is_label(text: str) -> bool:
     return text.strip().casefold().rstrip(":") in LABELS
 
 
+def _is_furniture(text: str) -> bool:
+    """Page furniture: navigation, breadcrumbs, language switchers, players, notices."""
+    folded = text.casefold()
+    if folded.rstrip(" .:›»>!") in CHROME or _CHROME_RE.match(text) or _FURNITURE.match(text):
+        return True
+    words = text.split()
+    if _COOKIE.search(text) and _NOTICE.search(text) and len(words) <= 60:
+        return True
+    if _SUBSCRIBE.search(text) and len(words) <= 20:
+        return True
+    if all(w.strip("|·/,") in _LANGUAGE_NAMES or not w.strip("|·/,") for w in folded.split()):
+        return True  # a language switcher: "中文 Español Français Русский العربية"
+    if folded in _LANGUAGE_NAMES or folded.replace(" ", "") in {"bahasaindonesia", "tiếngviệt"}:
+        return True
+    parts = [p for p in _CRUMB.split(text) if p]
+    separators = len(re.findall(r"›|»|\s>\s|→|\s\|\s|\s/\s", text))
+    if separators >= 2 or (separators and parts and parts[0].casefold() in {"home", "accueil", "inicio"}):
+        return len(parts) >= 2 and all(len(p.split()) <= 6 and not _TERMINAL.search(p) for p in parts)
+    return False
+
+
+def _type_line(text: str) -> tuple[ParsedDate, str | None] | None:
+    """A line of parts split by "|" that gives an item's date, with its kind and place if said.
+
+    "Press release | Geneva | 12 June 2019", "News | 3 May 2021", "12 June 2019 | Feature",
+    "Date issued: 11 May 2005 | Reference: ILO/05/21". Every part must be short: a kind word,
+    a place, a reference, or the date.
+    """
+    parts = [p.strip() for p in _TYPE_SPLIT.split(text) if p.strip()]
+    if len(parts) < 2 or len(parts) > 5:
+        return None
+    date: ParsedDate | None = None
+    kind: str | None = None
+    places: list[str] = []
+    for part in parts:
+        found = parse_date_line(part) if date is None else None
+        if found is not None and not found.rest:
+            date = found
+        elif kind is None and is_kind_label(part):
+            kind = part
+        elif _REFERENCE.match(part):
+            continue
+        elif len(part.split()) <= 4 and not _TERMINAL.search(part) and part[:1].isupper():
+            places.append(part)
+        else:
+            return None
+    if date is None:
+        return None
+    return ParsedDate(date.date, date.precision, date.text, ", ".join(places)), kind
+
+
 def _classify(text: str) -> tuple[str, ParsedDate | None]:
     stripped = text.strip()
-    folded = stripped.casefold()
     if _SEPARATOR.match(stripped):
         return "sep", None
-    if _CREDIT.match(stripped) or ("©" in stripped and len(stripped.split()) <= 12):
+    if (
+        _CREDIT.match(stripped)
+        or ("©" in stripped and len(stripped.split()) <= 12)
+        or _CAPTION_CREDIT.search(stripped)
+    ):
         return "credit", None
-    if folded.rstrip(" .:›»>") in CHROME or _CHROME_RE.match(stripped):
+    if _is_furniture(stripped):
         return "chrome", None
     header = parse_header(stripped)
     if header is not None:
@@ -514,9 +677,17 @@ def _lines(text: str) -> list[Line]:
         if len(stripped) > MAX_FIELD:
             stripped = stripped[:MAX_FIELD]
         numbered = _NUMBERED.match(raw)
+        bullet = _BULLET.match(stripped)
         if numbered and not parse_date_line(stripped) and not parse_header(stripped):
             out.append(Line(number, (numbered.group(2) or "").strip(), "numbered", gap))
+        elif bullet:
+            out.append(Line(number, bullet.group(1).strip(), "bullet", gap))
         else:
+            typed = _type_line(stripped)
+            if typed is not None:
+                out.append(Line(number, stripped, "date", gap, typed[0], typed[1]))
+                gap = False
+                continue
             kind, date = _classify(stripped)
             out.append(Line(number, stripped, kind, gap, date))
         gap = False
@@ -540,12 +711,18 @@ class _DumpReader:
         lines = _lines(text)
         body = self._heading(lines)
         numbered = sum(1 for line in body if line.kind == "numbered")
+        bullets = sum(1 for line in body if line.kind == "bullet")
         seps = sum(1 for line in body if line.kind == "sep")
+        dates = sum(1 for line in body if line.kind == "date")
         if numbered:
             self.result.layout = "numbered"
+        elif bullets:
+            self.result.layout = "bulleted"
         elif _anchors(body):
             self.result.layout = "cards"
-        elif any(line.kind == "date" for line in body):
+        elif dates == 1 and sum(1 for line in body if line.kind == "text" and _is_prose(line.text)) >= 3:
+            self.result.layout = "article"
+        elif dates:
             self.result.layout = "dated list"
         else:
             self.result.layout = "paragraphs"
@@ -560,7 +737,7 @@ class _DumpReader:
             elif line.kind == "sep":
                 self._region(segment)
                 segment = []
-            elif line.kind == "numbered":
+            elif line.kind in {"numbered", "bullet"}:
                 self._region(segment)
                 segment = [line]
             else:
@@ -603,17 +780,23 @@ class _DumpReader:
         """A stretch of lines between numbers, headers or separators: one or more items."""
         if not lines:
             return
-        if lines[0].kind == "numbered":
+        if lines[0].kind in {"numbered", "bullet"}:
             first = lines[0]
             rest = lines[1:]
             if first.text:
                 kind, date = _classify(first.text)
+                typed = _type_line(first.text)
                 if kind in {"header", "sep", "junk"}:
                     kind = "text" if kind == "header" else kind
-                rest = [Line(first.number, first.text, kind, first.gap, date), *rest]
+                if typed is not None:
+                    kind, date = "date", typed[0]
+                rest = [
+                    Line(first.number, first.text, kind, first.gap, date, typed and typed[1]),
+                    *rest,
+                ]
             if not [line for line in rest if line.kind == "text"]:
                 self.result.problems.append(
-                    Problem(self.path, first.number, "numbered entry without a title skipped")
+                    Problem(self.path, first.number, f"{first.kind} entry without a title skipped")
                 )
                 for line in rest:
                     if line.kind != "credit":
@@ -660,34 +843,75 @@ class _DumpReader:
                 self._paragraphs(extra)
 
     def _dated(self, lines: list[Line]) -> None:
-        """An unnumbered list where each item has a date line under its title."""
-        dates = [i for i, line in enumerate(lines) if line.kind == "date"]
+        """An unnumbered list (or one article) where each item has a date line.
+
+        The title is the line directly above the date line, or above a teaser sentence there
+        (an article page: title, teaser, "Press release | Geneva | 12 June 2019"); a short line
+        above the title is its label or kicker. A date line that opens its block stands above
+        its title instead ("News | 3 May 2021", then the title).
+        """
         starts: list[int] = []
-        for index in dates:
-            title = index - 1
-            while title >= 0 and lines[title].kind in {"credit"}:
-                title -= 1
-            if title < 0 or lines[title].kind != "text":
+        for index, line in enumerate(lines):
+            if line.kind != "date":
                 continue
-            start = title
-            if (
-                start - 1 >= 0
-                and lines[start - 1].kind == "text"
-                and _is_label(lines[start - 1].text)
-            ):
-                start -= 1
-            while start - 1 >= 0 and lines[start - 1].kind == "credit":
-                start -= 1
-            if not starts or start > starts[-1]:
+            start = self._item_start(lines, index)
+            if start is not None and (not starts or start > starts[-1]):
                 starts.append(start)
         if not starts:
             self._paragraphs(lines)
             return
         if starts[0] > 0:
-            self._paragraphs(lines[: starts[0]])
+            self._stray(lines[: starts[0]])
         for position, start in enumerate(starts):
             end = starts[position + 1] if position + 1 < len(starts) else len(lines)
             self._segment(lines[start:end])
+
+    def _item_start(self, lines: list[Line], index: int) -> int | None:
+        """Where the item whose date line is ``lines[index]`` begins (None: not an item's)."""
+
+        def above(position: int) -> int:
+            """The nearest line above ``position`` in the same block that is not furniture."""
+            while position > 0 and not lines[position].gap:
+                position -= 1
+                if lines[position].kind not in {"credit", "chrome"}:
+                    return position
+            return -1
+
+        title = above(index)
+        if title < 0 or lines[title].kind != "text":
+            # The date line opens its block: the title is the next text line.
+            following = next(
+                (i for i in range(index + 1, min(index + 4, len(lines))) if lines[i].kind == "text"),
+                None,
+            )
+            return index if following is not None else None
+        if _is_teaser(lines[title].text):
+            teaser_top = above(title)
+            if (
+                teaser_top >= 0
+                and lines[teaser_top].kind == "text"
+                and not _is_label(lines[teaser_top].text)
+            ):
+                title = teaser_top  # title, teaser, date line: an article page
+        start = title
+        kicker = above(title)
+        if kicker >= 0 and lines[kicker].kind == "text" and _is_kicker(lines[kicker].text):
+            start = kicker
+        while start > 0 and not lines[start].gap and lines[start - 1].kind in {"credit", "chrome"}:
+            start -= 1
+        return start
+
+    def _stray(self, lines: list[Line]) -> None:
+        """Lines before the first item of a dated list: furniture and stray text, reported."""
+        for line in lines:
+            if line.kind == "credit":
+                continue
+            why = (
+                "page navigation text skipped"
+                if line.kind == "chrome"
+                else "text before the first item skipped"
+            )
+            self.skip(line, why)
 
     def _paragraphs(self, lines: list[Line]) -> None:
         """No numbers, cards or dates: a title line followed by its prose, item after item.
@@ -736,7 +960,7 @@ class _DumpReader:
     # -- one item -------------------------------------------------------------------------
 
     def _segment(self, lines: list[Line]) -> None:
-        """Lines that belong to one item: optional label and credit, title, date, summary."""
+        """Lines that belong to one item: label or kicker, credit, title, teaser, date, summary."""
         credits = [line.text for line in lines if line.kind == "credit"]
         anchors = _anchors(lines)
         if anchors and anchors[0][0] <= 1:
@@ -763,17 +987,48 @@ class _DumpReader:
                     self.skip(line, "date without a title skipped")
             return
         label = None
+        kicker = None
         before = [t for t in texts if date_line is None or t.number < date_line.number]
-        if (len(texts) >= 2 and _is_label(texts[0].text)) or (
-            date_line is not None
-            and len(before) == 2
-            and len(before[0].text.split()) <= 5
-            and not _TERMINAL.search(before[0].text)
-        ):
-            label = texts.pop(0).text
-        title = texts[0]
+        after = [t for t in texts if date_line is not None and t.number > date_line.number]
+        teaser: list[Line] = []
+        if date_line is not None and not before:
+            title, rest = after[0], after[1:]  # "News | 3 May 2021" above the title
+        else:
+            if (
+                date_line is not None
+                and len(before) >= 2
+                and _is_teaser(before[-1].text)
+                and not _is_label(before[-2].text)
+            ):
+                teaser = [before.pop()]  # title, teaser, date line: an article page
+            head = before if date_line is not None else texts[:1]
+            if date_line is None and len(texts) >= 2 and _is_label(texts[0].text):
+                head = texts[:2]
+            title = head[-1]
+            typed = date_line.label if date_line is not None else None
+            for extra in head[:-1]:
+                if _is_label(extra.text) and label is None and typed is None:
+                    label = extra.text
+                elif (
+                    typed
+                    and len(extra.text.split()) <= 2
+                    and kind_named(extra.text) == kind_named(typed)
+                ):
+                    continue  # "Podcast" above a "Podcast | 4 May 2021" line says it twice
+                elif kicker is None and _is_kicker(extra.text):
+                    kicker = extra.text
+                else:
+                    self.skip(extra, "text above an item's title skipped")
+            rest = teaser + [t for t in texts if t.number > title.number and t not in teaser]
+        if kicker is not None and date_line is None and len(before) <= 2 and label is None:
+            label, kicker = kicker, None  # an undated entry: the line above is its label
         self._emit(
-            title, label=label, credit=" | ".join(credits), rest=texts[1:], date_line=date_line
+            title,
+            label=label,
+            kicker=kicker,
+            credit=" | ".join(credits),
+            rest=rest,
+            date_line=date_line,
         )
 
     def _emit(
@@ -785,6 +1040,7 @@ class _DumpReader:
         rest: list[Line],
         alt: str = "",
         date_line: Line | None = None,
+        kicker: str | None = None,
     ) -> None:
         summary_lines: list[str] = []
         for line in rest:
@@ -802,6 +1058,8 @@ class _DumpReader:
                 self.skip(line, "unrecognised line after an item skipped")
         date = date_line.date if date_line is not None else None
         dateline = date.rest if date else ""
+        if date_line is not None and date_line.label and label is None:
+            label = date_line.label  # "Press release | Geneva | 12 June 2019"
         if label is None and dateline and _is_label(dateline):
             label, dateline = dateline, ""  # "17 March 2017 | Press release"
         precision = date.precision if date else None
@@ -820,6 +1078,8 @@ class _DumpReader:
                 date_text=date.text if date else (self.context.text if self.context else ""),
                 label=label,
                 heading=self.result.heading,
+                kicker=kicker or "",
+                date_line=date_line.text if date_line is not None else "",
                 credit=credit,
                 alt=alt,
                 dateline=dateline,
@@ -835,10 +1095,12 @@ def _heads_listing(lines: list[Line], index: int) -> bool:
     date is an item's, not the listing's.
     """
     line, following = lines[index], lines[index + 1]
-    if _is_label(line.text) or following.kind == "date":
+    if _is_label(line.text):
         return False
-    if _HEADING.match(line.text):
+    if _HEADING.match(line.text) and (following.gap or following.kind != "date"):
         return True
+    if following.kind == "date":
+        return False
     if not following.gap:
         return False
     for position in range(index + 2, min(index + 5, len(lines))):

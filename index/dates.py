@@ -1,4 +1,4 @@
-"""Dates as ILO listings write them (English, French, Spanish), with their precision."""
+"""Dates as ILO listings write them (English, French, Spanish, Italian, Portuguese, German)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,25 @@ _NAMES = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
     "diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember",
 }
 MONTH_NAMES = tuple(name.capitalize() for name in _NAMES["en"].split())  # for people: "March"
 for _names in _NAMES.values():
     for _i, _name in enumerate(_names.split(), start=1):
-        MONTHS[_name] = _i
+        MONTHS.setdefault(_name, _i)
 # Unaccented and abbreviated spellings that real dumps use.
-MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9})
+MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9, "marco": 3, "maerz": 3})
 for _name, _i in list(MONTHS.items()):
     if len(_name) > 3:
         MONTHS.setdefault(_name[:3], _i)
 MONTHS.update({"sept": 9, "janv": 1, "févr": 2, "avr": 4, "juil": 7, "déc": 12})
 
 _MONTH = r"(?P<month>[A-Za-zÀ-ÿ]{3,10})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th|º|°)?"
+_DAY = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th|º|°|\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _PATTERNS = [
     # 17 March 2017 · 1er mai 2016 · 3 de junio de 2022 · 17 Mar. 2017
@@ -43,7 +48,8 @@ _MONTH_ONLY = re.compile(rf"^{_MONTH}\s+(?:de\s+|del\s+)?{_YEAR}$", re.I)
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
 # A date line may carry a dateline after it: "12 June 2015, Geneva, Switzerland" or a prefix.
 _PREFIX = re.compile(
-    r"^(?:(?:date|published(?: on)?|posted(?: on)?|publié le|publicado el|publicado|fecha|le)"
+    r"^(?:(?:date(?: issued| of issue)?|issued(?: on)?|published(?: on)?|posted(?: on)?|publié le|"
+    r"publicado el|publicado|fecha|le|data|datum|pubblicato il)"
     r"\s*:?\s*)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|"
     r"mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|"
     r"sábado|sabado|domingo)\s*,?\s*(?:le\s+)?)?",

@@ -23,7 +23,10 @@ TARGETS: dict[str, float] = {
     "countries.f1": 0.95,
     "topics.f1": 0.85,
     "language.accuracy": 0.98,
+    "items.real_share": 0.95,
 }
+# The languages the first reader knew; labels in any other language are also counted apart.
+FIRST_LANGUAGES = frozenset({"en", "fr", "es"})
 LABEL_SUFFIX = ".labels.jsonl"
 SKIPPED_SUFFIX = ".skipped.json"
 
@@ -127,6 +130,10 @@ class Report:
     topics: Score = field(default_factory=Score)
     regions: Score = field(default_factory=Score)
     language: Accuracy = field(default_factory=Accuracy)
+    other_language: Accuracy = field(default_factory=Accuracy)  # labels not en/fr/es
+    real: Accuracy = field(default_factory=Accuracy)  # produced items that are labelled items
+    kicker: Accuracy = field(default_factory=Accuracy)
+    listed_under: Accuracy = field(default_factory=Accuracy)
     kind: Accuracy = field(default_factory=Accuracy)
     label: Accuracy = field(default_factory=Accuracy)
     skipped: Score = field(default_factory=Score)  # junk line numbers reported as skipped
@@ -146,6 +153,10 @@ class Report:
             topics=self.topics + other.topics,
             regions=self.regions + other.regions,
             language=self.language + other.language,
+            other_language=self.other_language + other.other_language,
+            real=self.real + other.real,
+            kicker=self.kicker + other.kicker,
+            listed_under=self.listed_under + other.listed_under,
             kind=self.kind + other.kind,
             label=self.label + other.label,
             skipped=self.skipped + other.skipped,
@@ -170,6 +181,10 @@ class Report:
             "regions.recall": self.regions.recall,
             "regions.f1": self.regions.f1,
             "language.accuracy": self.language.accuracy,
+            "language.other_accuracy": self.other_language.accuracy,
+            "items.real_share": self.real.accuracy,
+            "kicker.accuracy": self.kicker.accuracy,
+            "listed_under.accuracy": self.listed_under.accuracy,
             "kind.accuracy": self.kind.accuracy,
             "label.accuracy": self.label.accuracy,
             "skipped.recall": self.skipped.recall,
@@ -196,6 +211,10 @@ class Report:
             "topics": self.topics.to_dict(),
             "regions": self.regions.to_dict(),
             "language": self.language.to_dict(),
+            "other_language": self.other_language.to_dict(),
+            "real_items": self.real.to_dict(),
+            "kicker": self.kicker.to_dict(),
+            "listed_under": self.listed_under.to_dict(),
             "kind": self.kind.to_dict(),
             "label": self.label.to_dict(),
             "skipped": self.skipped.to_dict(),
@@ -312,6 +331,10 @@ def evaluate_dump(labelled: LabelledDump) -> Report:
     for leftover in (i for group in pool.values() for i in group):
         errors.append(Mismatch(name, leftover.title, "title", None, leftover.title))
 
+    # Produced items that are news items at all (a title that is a label's, however written).
+    wanted = {normalise_title(label["title"]) for label in labels}
+    real = Accuracy(sum(normalise_title(i.title) in wanted for i in items), len(items))
+
     report = Report(
         name=name,
         labelled=len(labels),
@@ -319,6 +342,7 @@ def evaluate_dump(labelled: LabelledDump) -> Report:
         titles=Score(len(pairs), len(items) - len(pairs), len(labels) - len(pairs)),
     )
     dates = precision = undated = language = kind = label_acc = Accuracy()
+    other_language = kicker = listed_under = Accuracy()
     countries = topics = regions = Score()
     for label, item in pairs:
         title = label["title"]
@@ -344,12 +368,20 @@ def evaluate_dump(labelled: LabelledDump) -> Report:
             ("language", item.language, "language"),
             ("kind", item.kind, "kind"),
             ("label", item.label, "label"),
+            ("kicker", item.kicker, "kicker"),
+            ("listed_under", item.listed_under, "listed_under"),
         ):
             if key not in label:
                 continue
             ok = got == label[key]
             if acc == "language":
                 language += Accuracy(ok, 1)
+                if label[key] not in FIRST_LANGUAGES:
+                    other_language += Accuracy(ok, 1)
+            elif acc == "kicker":
+                kicker += Accuracy(ok, 1)
+            elif acc == "listed_under":
+                listed_under += Accuracy(ok, 1)
             elif acc == "kind":
                 kind += Accuracy(ok, 1)
             else:
@@ -397,6 +429,10 @@ def evaluate_dump(labelled: LabelledDump) -> Report:
         topics=topics,
         regions=regions,
         language=language,
+        other_language=other_language,
+        real=real,
+        kicker=kicker,
+        listed_under=listed_under,
         kind=kind,
         label=label_acc,
         skipped=skipped,
@@ -442,7 +478,9 @@ def _row(report: Report) -> str:
         f"{f['titles.recall']:>6.3f} {f['titles.precision']:>6.3f} "
         f"{f['dates.exact']:>6.3f} {f['dates.precision']:>6.3f} "
         f"{f['countries.f1']:>6.3f} {f['topics.f1']:>6.3f} {f['regions.f1']:>6.3f} "
-        f"{f['language.accuracy']:>6.3f} {f['kind.accuracy']:>6.3f} {f['label.accuracy']:>6.3f}"
+        f"{f['language.accuracy']:>6.3f} {f['kind.accuracy']:>6.3f} {f['label.accuracy']:>6.3f} "
+        f"{f['items.real_share']:>6.3f} {f['kicker.accuracy']:>6.3f} "
+        f"{f['listed_under.accuracy']:>6.3f}"
     )
 
 
@@ -450,7 +488,8 @@ def render_text(evaluation: Evaluation) -> str:
     """A table of figures per dump and per group, the detailed figures, and the errors."""
     header = (
         f"{'dump':<38} {'items':>5} {'t.rec':>6} {'t.prec':>6} {'date':>6} {'d.prec':>6} "
-        f"{'ctry':>6} {'topic':>6} {'region':>6} {'lang':>6} {'kind':>6} {'label':>6}"
+        f"{'ctry':>6} {'topic':>6} {'region':>6} {'lang':>6} {'kind':>6} {'label':>6} "
+        f"{'real':>6} {'kicker':>6} {'listed':>6}"
     )
     lines = [header, "-" * len(header)]
     lines += [_row(r) for r in evaluation.reports]

@@ -61,7 +61,9 @@ class RawItem:
     date_text: str = ""
     label: str | None = None
     url: str | None = None
-    heading: str = ""  # the listing heading the item stands under
+    heading: str = ""  # the listing heading the item stands under ("News on forced labour")
+    kicker: str = ""  # the line above the title: a series, theme, place or programme
+    date_line: str = ""  # the whole line the date came from ("Press release | Geneva | 12 June 2019")
     credit: str = ""  # a photo credit, kept apart so it is never evidence
     alt: str = ""  # image alt text, kept apart for the same reason
     dateline: str = ""  # the place after a date ("12 June 2015, Geneva"): where, not what about
@@ -82,6 +84,9 @@ class Item:
     date_precision: Precision | None = None
     label: str | None = None
     kind: str = "news"
+    # Where the page put the item: the line above its title, and the listing it stands under.
+    kicker: str | None = None
+    listed_under: str | None = None
     topics: tuple[str, ...] = ()
     country_codes: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # English names, parallel to country_codes
@@ -105,6 +110,8 @@ class Item:
             self.date_precision or "",
             self.label or "",
             self.kind,
+            self.kicker or "",
+            self.listed_under or "",
             "|".join(self.topics),
             "|".join(self.country_codes),
             "|".join(self.regions),
@@ -129,6 +136,8 @@ class Item:
             "regions": list(self.regions),
             "label": self.label,
             "kind": self.kind,
+            "kicker": self.kicker,
+            "listed_under": self.listed_under,
             "language": self.language,
             "url": self.url,
             "source": self.source,

@@ -1,8 +1,27 @@
-"""Kinds of item: the words ILO listings label items with, and the kind each one names."""
+"""Kinds of item (press release, feature, statement, ...) and the words pages use for them."""
 
 from __future__ import annotations
 
-KINDS = {  # a label (English, French, Spanish) -> the kind of item it names
+# The words (folded) that name a kind of item, in the languages of ILO pages, and the kind.
+KINDS: dict[str, str] = {
+    "news": "news",
+    "news item": "news",
+    "actualité": "news",
+    "actualités": "news",
+    "noticia": "news",
+    "noticias": "news",
+    "notizia": "news",
+    "notizie": "news",
+    "notícia": "news",
+    "notícias": "news",
+    "nachricht": "news",
+    "nachrichten": "news",
+    "meldung": "news",
+    "новости": "news",
+    "новость": "news",
+    "أخبار": "news",
+    "خبر": "news",
+    "新闻": "news",
     "press release": "press release",
     "news release": "press release",
     "communiqué de presse": "press release",
@@ -10,6 +29,13 @@ KINDS = {  # a label (English, French, Spanish) -> the kind of item it names
     "comunicado de prensa": "press release",
     "comunicado": "press release",
     "nota de prensa": "press release",
+    "comunicato stampa": "press release",
+    "comunicado de imprensa": "press release",
+    "nota à imprensa": "press release",
+    "pressemitteilung": "press release",
+    "пресс-релиз": "press release",
+    "بيان صحفي": "press release",
+    "新闻稿": "press release",
     "media advisory": "media advisory",
     "note aux médias": "media advisory",
     "avis aux médias": "media advisory",
@@ -17,6 +43,10 @@ KINDS = {  # a label (English, French, Spanish) -> the kind of item it names
     "statement": "statement",
     "déclaration": "statement",
     "declaración": "statement",
+    "dichiarazione": "statement",
+    "declaração": "statement",
+    "erklärung": "statement",
+    "заявление": "statement",
     "opinion editorial": "opinion editorial",
     "op-ed": "opinion editorial",
     "opinion": "opinion editorial",
@@ -26,10 +56,15 @@ KINDS = {  # a label (English, French, Spanish) -> the kind of item it names
     "columna de opinión": "opinion editorial",
     "commentary": "opinion editorial",
     "comment": "opinion editorial",
+    "commento": "opinion editorial",
+    "kommentar": "opinion editorial",
     "feature": "feature",
     "feature story": "feature",
     "article": "feature",
     "artículo": "feature",
+    "articolo": "feature",
+    "artigo": "feature",
+    "artikel": "feature",
     "story": "feature",
     "impact story": "feature",
     "our impact, their voices": "feature",
@@ -38,25 +73,30 @@ KINDS = {  # a label (English, French, Spanish) -> the kind of item it names
     "speech": "speech",
     "discours": "speech",
     "discurso": "speech",
+    "discorso": "speech",
+    "rede": "speech",
     "interview": "interview",
+    "video interview": "interview",
     "entretien": "interview",
     "entrevista": "interview",
+    "intervista": "interview",
     "video": "video",
+    "vidéo": "video",
+    "vídeo": "video",
     "podcast": "podcast",
     "blog": "blog",
+    "blog post": "blog",
 }
-# Labels that name no kind of their own: an item under them is news.
-GENERAL_LABELS = frozenset(
-    {
-        "actualité",
-        "actualités",
-        "event",
-        "news",
-        "noticia",
-        "noticias",
-        "publication",
-        "report",
-    }
-)
-# Every word a listing may put on a line of its own as an item's label.
-LABELS = frozenset(KINDS) | GENERAL_LABELS
+# Words that label an item without saying what kind it is.
+OTHER_LABELS = frozenset({"publication", "event", "report", "opinion piece"})
+
+
+def kind_named(text: str) -> str | None:
+    """The kind a label names outright ("Press release" -> "press release"), or None."""
+    return KINDS.get(text.strip().casefold().rstrip(":"))
+
+
+def is_kind_label(text: str) -> bool:
+    """True when a line is only a word for a kind of item: a label, never a title or kicker."""
+    folded = text.strip().casefold().rstrip(":")
+    return folded in KINDS or folded in OTHER_LABELS

@@ -1,9 +1,20 @@
-"""Language identification for English, French and Spanish news text, short texts included."""
+"""Language identification: a trained detector, checked by the words of English, French, Spanish."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from typing import Any
+
+UNDETERMINED = "und"  # ISO 639-2 for "undetermined": the text does not say
+# Languages ILO pages are written in; the detector chooses among these only (ISO 639-1).
+CANDIDATES = (
+    "en fr es it pt de nl ru ar zh ja ko tr pl uk id ms vi th hi bn ur fa sw am ne si km lo mn "
+    "ka hy az kk ky el ro bg sr hr cs sk hu sv da no fi he tl ta"
+).split()
+SURE = 0.5  # the detector's probability above which its answer stands alone
+LIKELY = 0.3  # below this, with no telling words either, the language is undetermined
 
 
 def _words(text: str) -> frozenset[str]:
@@ -96,11 +107,45 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+@cache
+def _identifier() -> Any:
+    """py3langid's model (shipped inside the package: nothing is downloaded), loaded once."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(CANDIDATES)
+    return identifier
+
+
 def detect(text: str) -> tuple[str, str]:
-    """The language of ``text`` ("en", "fr" or "es") and the words that decided it.
+    """The language of ``text`` as an ISO 639-1 code (``und`` when unsure) and the evidence.
+
+    py3langid (a character n-gram model) decides when it is sure; a short title it is unsure
+    of is settled by the function words and labour-news words of English, French and Spanish
+    (:func:`detect_words`); with neither, the language is undetermined.
+    """
+    if not _LETTER.search(text):
+        return UNDETERMINED, ""
+    code, probability = _identifier().classify(text)
+    words_code, words = detect_words(text)
+    if probability >= SURE:
+        agree = f"; words: {words}" if words and words_code == code else ""
+        return code, f"py3langid {probability:.2f}{agree}"
+    if words:
+        return words_code, f"{words} (py3langid unsure: {code} {probability:.2f})"
+    if probability >= LIKELY:
+        return code, f"py3langid {probability:.2f}"
+    return UNDETERMINED, f"py3langid unsure: {code} {probability:.2f}"
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect_words(text: str) -> tuple[str, str]:
+    """English, French or Spanish from telling words, and those words ("" when none).
 
     Function words weigh most, then words of labour news, spelling (ñ, ç, elisions) and word
-    endings. With no evidence at all, the answer is English.
+    endings. With no evidence at all, the answer is English with no words.
     """
     scores = {"en": 0.0, "fr": 0.0, "es": 0.0}
     evidence: dict[str, list[str]] = {code: [] for code in scores}

@@ -6,10 +6,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+# Languages whose country names come from pycountry's translations (ISO 639-1 -> locale).
+LOCAL_NAMES = {"de": "de", "it": "it", "pt": "pt", "ru": "ru", "ar": "ar", "zh": "zh_CN"}
 REGIONS = ("Africa", "Americas", "Arab States", "Asia and the Pacific", "Europe and Central Asia")
 DATA = Path(__file__).with_name("data") / "places.json"
 
@@ -89,6 +91,53 @@ _NAMED_AFTER = re.compile(
     r"^\s+(?:Process|Declaration|Dialogue|Agenda|Call to Action|Principles|Plan of Action|"
     r"Action Plan|Framework|Consensus|Commitments?|Accord|Roadmap|Road Map)\b"
 )
+# A meeting named after the place it is held in: "the Lisbon Forum", "the Bali Conference".
+_MEETING_AFTER = re.compile(
+    r"^\s+(?:Forum|Conference|Summit|Congress|Symposium|Meeting|Talks|Workshop|Round ?table|"
+    r"Consultation|Expo|Festival)\b"
+)
+# An organisation or company named after a country: "the Qatar Foundation", "Thai Union".
+_ORGANISATION_AFTER = re.compile(
+    r"^(?:\s+[A-Z][\w&'’.-]*){0,4}?\s+(?:Foundation|Airways|Airlines|Institute|University|"
+    r"Association|Federation|Confederation|Council|Chamber|Company|Corporation|Corp\.?|Bank|"
+    r"Ltd\.?|Limited|Group|Trust|Society|Red Cross|Red Crescent|Petroleum|Telecom|Holdings|"
+    r"Inc\.?|Union|Unions|Congress of Trade Unions|Employers|Times|Post|Herald|Broadcasting)\b"
+)
+# One person's nationality: "a Brazilian photographer", "the Nepali economist".
+_PERSON_AFTER = re.compile(
+    r"^(?:[-\s]+(?:born|based|trained|young|award-winning|renowned|well-known|former|freelance|"
+    r"documentary))*\s+(?:photographer|photojournalist|journalist|reporter|artist|writer|author|"
+    r"filmmaker|film-maker|director|singer|musician|actor|actress|poet|novelist|economist|expert|"
+    r"researcher|scholar|academic|professor|student|lawyer|doctor|activist|athlete|footballer|"
+    r"designer|architect|chef|entrepreneur|diplomat|ambassador|consultant|volunteer|blogger|"
+    r"influencer|photographe|journaliste|artiste|écrivain|fotógrafo|fotógrafa|periodista|"
+    r"artista|escritor|escritora)\b",
+    re.I,
+)
+# The city of an ILO office or of an official's post: "works for the ILO in Lima".
+_ILO_POST = re.compile(
+    r"\b(?:ILO|OIT|OIL)\b(?:['’]s)?[^.;:!?]{0,40}?\b(?:in|at|en|à|a|based in)\s+(?:the\s+)?$",
+    re.I,
+)
+# Words that may stand in a hyphenated compound with a country: "EU-Thailand", "franco-marocaine".
+_COMPOUND_PARTS = {
+    "eu": "",
+    "un": "",
+    "asean": "",
+    "au": "",
+    "gcc": "",
+    "franco": "FRA",
+    "sino": "CHN",
+    "russo": "RUS",
+    "germano": "DEU",
+    "italo": "ITA",
+    "luso": "PRT",
+    "nippo": "JPN",
+    "belgo": "BEL",
+    "turco": "TUR",
+    "greco": "GRC",
+}
+_COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
 _SEA_AFTER = re.compile(r"^\s+(?:Ocean|Sea)\b")
 _SEA_BEFORE = re.compile(
     r"\b(?:océan|oceano|océano|mer|mar|Sea|Ocean)\s+(?:of\s+|de\s+|du\s+)?$", re.I
@@ -201,6 +250,10 @@ class Gazetteer:
         self._pattern = _alternation(
             [*forms, *self.region_words, *self.ambiguous, *self.not_places, *self.venues], flags=0
         )
+        # Official names of two words or more are recognised in any case ("Republic Of Korea").
+        for form, code in forms.items():
+            if kinds.get(form) == NAME and len(form.split()) >= 2:
+                self.folded_forms.setdefault(form.casefold(), code)
         self._lower_pattern = _alternation(list(self.folded_forms), flags=re.I)
         self._venue_before = (
             re.compile(r"(?:^|\W)(?:" + "|".join(map(re.escape, sorted(self.venues))) + r"),\s*$")
@@ -213,6 +266,64 @@ class Gazetteer:
             + r")(?:\s*,\s*|\s+(?:and|or|et|ou|y|o)\s+))$",
             re.I,
         )
+
+    @cached_property
+    def _local(self) -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+        """Country names in other languages (from pycountry's translations), matched only in
+        items of that language, so a German "Island" never tags Iceland in English text."""
+        import gettext
+
+        import pycountry
+
+        out: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
+        for language, locale in LOCAL_NAMES.items():
+            try:
+                translation = gettext.translation(
+                    "iso3166-1", pycountry.LOCALES_DIR, languages=[locale]
+                )
+            except OSError:
+                continue
+            names: dict[str, str] = {}
+            for country in pycountry.countries:
+                for english in (country.name, getattr(country, "common_name", None)):
+                    if english:
+                        local = translation.gettext(english)
+                        if local != english or language in {"de", "it", "pt"}:
+                            if "," not in local and "(" not in local:
+                                names.setdefault(local, country.alpha_3)
+            keys = sorted(names, key=len, reverse=True)
+            body = "|".join(re.escape(k) for k in keys)
+            if language == "zh":
+                pattern = re.compile(f"(?:{body})")
+            elif language == "ru":
+                stems = {re.sub("[аяеиоуыьй]$", "", k): k for k in keys}
+                names.update({s: names[k] for s, k in stems.items()})
+                alternatives = "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+                pattern = re.compile(rf"(?<![\w-])(?:{alternatives})[а-яё]{{0,3}}(?![\w-])")
+            elif language == "ar":
+                pattern = re.compile(rf"(?<!\w)[وبلف]?(?:{body})(?!\w)")
+            else:
+                pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+            out[language] = (pattern, names)
+        return out
+
+    def _local_hits(self, text: str, language: str) -> list[_Hit]:
+        found = self._local.get(language)
+        if found is None:
+            return []
+        pattern, names = found
+        hits = []
+        for match in pattern.finditer(text):
+            words = match.group()
+            code = names.get(words)
+            if code is None:
+                code = next(
+                    (c for n, c in sorted(names.items(), key=lambda x: -len(x[0])) if n in words),
+                    None,
+                )
+            if code:
+                hits.append(_Hit(match.start(), match.end(), words, code, NAME))
+        return hits
 
     def name(self, code: str) -> str:
         return self.names.get(code, code)
@@ -246,11 +357,13 @@ class Gazetteer:
 
     # -- finding places -------------------------------------------------------------------
 
-    def find(self, text: str) -> tuple[list[Mention], list[Exclusion]]:
+    def find(self, text: str, language: str = "") -> tuple[list[Mention], list[Exclusion]]:
         """Every country and region named in ``text`` that counts, and those that do not."""
-        return self.locate([("", text)])
+        return self.locate([("", text)], language)
 
-    def locate(self, parts: Sequence[tuple[str, str]]) -> tuple[list[Mention], list[Exclusion]]:
+    def locate(
+        self, parts: Sequence[tuple[str, str]], language: str = ""
+    ) -> tuple[list[Mention], list[Exclusion]]:
         """The places named in an item's parts (source, text), read together.
 
         A name that stands for places in several countries counts only when the item names
@@ -260,7 +373,7 @@ class Gazetteer:
         excluded: list[Exclusion] = []
         pending: list[tuple[str, _Hit]] = []
         for source, text in parts:
-            for hit, reason in self._scan(text, dateline=source != "title"):
+            for hit, reason in self._scan(text, dateline=source != "title", language=language):
                 if reason:
                     excluded.append(Exclusion(hit.code, hit.words, reason, source))
                 elif hit.form == AMBIGUOUS:
@@ -292,7 +405,7 @@ class Gazetteer:
                 )
         return mentions, excluded
 
-    def _hits(self, text: str) -> list[_Hit]:
+    def _hits(self, text: str, language: str = "") -> list[_Hit]:
         hits: list[_Hit] = []
         for match in self._pattern.finditer(text):
             words = match.group()
@@ -329,16 +442,60 @@ class Gazetteer:
                     DEMONYM,
                 )
             )
+        hits.extend(self._compound_hits(text, [(h.start, h.end) for h in hits]))
+        if language in LOCAL_NAMES:
+            spans = [(h.start, h.end) for h in hits]
+            hits.extend(
+                h
+                for h in self._local_hits(text, language)
+                if not any(a < h.end and h.start < b for a, b in spans)
+            )
         return sorted(hits, key=lambda h: h.start)
 
-    def _scan(self, text: str, dateline: bool = True) -> list[tuple[_Hit, str]]:
+    def _compound_hits(self, text: str, taken: list[tuple[int, int]]) -> list[_Hit]:
+        """Countries inside hyphenated compounds whose every part is a place or nationality:
+        "Thai-Cambodian border", "EU-Thailand dialogue", "franco-marocaine" (not "Brazil-nut")."""
+        out: list[_Hit] = []
+        for match in _COMPOUND.finditer(text):
+            parts: list[tuple[int, str, str, str]] = []  # start, words, code, form
+            position = match.start()
+            for part in match.group().split("-"):
+                code, form = self._part(part)
+                if code is None:
+                    break
+                parts.append((position, part, code, form))
+                position += len(part) + 1
+            else:
+                for start, words, code, form in parts:
+                    end = start + len(words)
+                    if code and not any(a < end and start < b for a, b in taken):
+                        out.append(_Hit(start, end, words, code, form))
+        return out
+
+    def _part(self, part: str) -> tuple[str | None, str]:
+        """The country (or "" for a union such as the EU) one part of a compound names."""
+        folded = part.casefold()
+        if folded in _COMPOUND_PARTS:
+            return _COMPOUND_PARTS[folded], DEMONYM
+        if part in self.forms and self.kinds.get(part) in {NAME, DEMONYM}:
+            return self.forms[part], self.kinds.get(part, NAME)
+        capital = part[:1].upper() + part[1:]
+        if capital in self.forms and self.kinds.get(capital) == DEMONYM:
+            return self.forms[capital], DEMONYM
+        if folded in self.folded_forms:
+            return self.folded_forms[folded], DEMONYM
+        return None, ""
+
+    def _scan(
+        self, text: str, dateline: bool = True, language: str = ""
+    ) -> list[tuple[_Hit, str]]:
         """Each place-like name in ``text``, with the reason it does not count ('' if it does)."""
         donors = _donor_spans(text)
         offices = _office_spans(text)
         venues = self._meeting_spans(text)
         opening = _DATELINE.match(text) if dateline else None
         out: list[tuple[_Hit, str]] = []
-        for hit in self._hits(text):
+        for hit in self._hits(text, language):
             if hit.form == OTHER:
                 continue  # a venue city or a name that only looks like a country
             before = text[max(0, hit.start - 60) : hit.start]
@@ -358,6 +515,14 @@ class Gazetteer:
                 reason = ""
             elif hit.form in {PLACE, CITY, AMBIGUOUS} and _NAMED_AFTER.match(after):
                 reason = "name of a process or declaration, not a place"
+            elif hit.form in {PLACE, CITY, AMBIGUOUS} and _MEETING_AFTER.match(after):
+                reason = "where a meeting was held (a meeting named after its venue)"
+            elif hit.form in {NAME, DEMONYM, PLACE} and _ORGANISATION_AFTER.match(after):
+                reason = "name of an organisation or company, not the subject"
+            elif hit.form == DEMONYM and _PERSON_AFTER.match(after):
+                reason = "one person's nationality, not the subject"
+            elif hit.form == CITY and _ILO_POST.search(before):
+                reason = "city of an ILO office or an official's post"
             elif after.startswith("$") or (hit.words.isupper() and after[:1] in {"$", "€", "£"}):
                 reason = "currency, not a country"
             elif self._is_language(hit, before, after):

@@ -8,7 +8,14 @@ from newsearch.index.item import Evidence, Item, RawItem, item_id
 from newsearch.index.kinds import KINDS
 from newsearch.index.language import detect
 from newsearch.index.places import CITY, DEMONYM, NAME, PLACE, REGIONS, Mention, gazetteer
-from newsearch.index.topics import THRESHOLD, TITLE_WEIGHT, vocabulary
+from newsearch.index.topics import (
+    THRESHOLD,
+    TITLE_WEIGHT,
+    WEAK,
+    organisation_names,
+    vocabulary,
+    without_organisations,
+)
 
 _TITLE_KINDS = (
     ("statement", ("statement", "déclaration", "declaración")),
@@ -46,16 +53,18 @@ _FROM = re.compile(
 )
 
 
-def kind_of(label: str | None, title: str) -> tuple[str, str]:
-    """The kind of item and the words that said so."""
-    if label:
-        folded = label.strip().casefold().rstrip(":")
+def kind_of(label: str | None, title: str, kicker: str | None = None) -> tuple[str, str]:
+    """The kind of item and the words that said so: its label, else its kicker, else its title."""
+    for named in (label, kicker):
+        if not named:
+            continue
+        folded = named.strip().casefold().rstrip(":")
         found = KINDS.get(folded)
         if found:
-            return found, label
+            return found, named
         words = _KIND_WORDS.search(folded)
         if words and len(folded.split()) <= 4:
-            return KINDS[words.group(1)], label
+            return KINDS[words.group(1)], named
     head = title.casefold()
     for kind, words_ in _TITLE_KINDS:
         for word in words_:
@@ -65,21 +74,28 @@ def kind_of(label: str | None, title: str) -> tuple[str, str]:
 
 
 def tag(raw: RawItem) -> Item:
-    """Tag one raw item. Credits, alt text and datelines are never evidence."""
+    """Tag one raw item. Credits, alt text, datelines and the listing heading are never evidence."""
     evidence: list[Evidence] = []
     text_for_language = " ".join(p for p in (raw.title, raw.summary, raw.body[:2000]) if p)
-    if raw.language in {"en", "fr", "es"}:
+    if raw.language and re.fullmatch(r"[a-z]{2}", raw.language):
         language, words = raw.language, "given by the record"
     else:
         language, words = detect(text_for_language)
     evidence.append(Evidence("language", language, "text", words))
 
-    mentions, codes, regions = _places(raw, evidence)
+    mentions, codes, regions = _places(raw, evidence, language)
     topics = _topics(raw, language, evidence, mentions)
     names = tuple(gazetteer().name(code) for code in codes)
-    kind, kind_words = kind_of(raw.label, raw.title)
+    kind, kind_words = kind_of(raw.label, raw.title, raw.kicker)
     if kind_words:
-        evidence.append(Evidence("kind", kind, "label" if raw.label else "title", kind_words))
+        source = (
+            "label"
+            if kind_words == raw.label
+            else "kicker"
+            if kind_words == raw.kicker
+            else "title"
+        )
+        evidence.append(Evidence("kind", kind, source, kind_words))
     if raw.date is not None:
         evidence.append(
             Evidence("date", raw.date.isoformat(), raw.date_precision or "day", raw.date_text)
@@ -93,6 +109,8 @@ def tag(raw: RawItem) -> Item:
         date_precision=raw.date_precision,
         label=raw.label,
         kind=kind,
+        kicker=raw.kicker or None,
+        listed_under=raw.heading or None,
         topics=topics,
         country_codes=codes,
         countries=names,
@@ -117,36 +135,45 @@ def _topics(
                 evidence.append(Evidence("topic", name, "record", value))
         return tuple(sorted(given))
     scores: dict[str, float] = {}
+    strongest: dict[str, float] = {}
     found: dict[str, list[tuple[str, str]]] = {}
 
-    def score(topic: str, weight: float, source: str, words: str) -> None:
+    def score(topic: str, weight: float, source: str, words: str, base: float) -> None:
         scores[topic] = scores.get(topic, 0.0) + weight
+        strongest[topic] = max(strongest.get(topic, 0.0), base)
         found.setdefault(topic, []).append((source, words))
 
+    # The listing heading is a fact about the listing (``listed_under``), not about the item.
     for source, text, factor in (
-        ("heading", raw.heading, THRESHOLD),
         ("label", raw.label or "", THRESHOLD),
+        ("kicker", raw.kicker, THRESHOLD),
         ("title", raw.title, TITLE_WEIGHT),
         ("summary", raw.summary, 1.0),
         ("body", raw.body[:5000], 0.5),
     ):
         if not text:
             continue
-        lang = "en" if source in {"heading", "label"} and language == "en" else language
+        for name in organisation_names(text):
+            evidence.append(Evidence("excluded", "topic", source, f"{name} (organisation name)"))
+        text = without_organisations(text)
+        lang = "en" if source in {"kicker", "label"} and language == "en" else language
         for hit in vocab.find(text, lang):
             weight = (
                 THRESHOLD
-                if source in {"heading", "label"} and hit.weight >= THRESHOLD
+                if source in {"kicker", "label"} and hit.weight >= THRESHOLD
                 else (hit.weight * factor)
             )
-            score(hit.topic, weight, source, hit.text)
+            score(hit.topic, weight, source, hit.text, hit.weight)
         if source in {"title", "summary", "body"}:
             for match in _INSTRUMENT.finditer(text):
-                score("international labour standards", THRESHOLD, source, match.group())
+                score("international labour standards", THRESHOLD, source, match.group(), THRESHOLD)
     for source, words in _foreign_workers(raw, mentions):
-        score("labour migration", THRESHOLD, source, words)
+        score("labour migration", THRESHOLD, source, words, THRESHOLD)
+    # Weak words never add up to a topic: one phrase found must weigh at least WEAK.
     chosen = sorted(
-        t for t, value in scores.items() if value >= THRESHOLD - 1e-9 and t in vocab.topics
+        t
+        for t, value in scores.items()
+        if value >= THRESHOLD - 1e-9 and strongest[t] >= WEAK - 1e-9 and t in vocab.topics
     )
     for topic in chosen:
         seen = set()
@@ -206,7 +233,7 @@ def _foreign_workers(raw: RawItem, mentions: list[Mention]) -> list[tuple[str, s
 
 
 def _places(
-    raw: RawItem, evidence: list[Evidence]
+    raw: RawItem, evidence: list[Evidence], language: str = ""
 ) -> tuple[list[Mention], tuple[str, ...], tuple[str, ...]]:
     gaz = gazetteer()
     codes: list[str] = []
@@ -219,7 +246,9 @@ def _places(
                 codes.append(code)
                 evidence.append(Evidence("country", code, "record", value))
     else:
-        mentions, excluded = gaz.locate([("title", raw.title), ("summary", raw.summary)])
+        mentions, excluded = gaz.locate(
+            [("title", raw.title), ("summary", raw.summary)], language
+        )
         for mention in mentions:
             if mention.is_region:
                 if mention.code not in regions:

@@ -13,7 +13,29 @@ from newsearch.index.analysis import LANGUAGES, terms
 DATA = Path(__file__).with_name("data") / "topics.json"
 TITLE_WEIGHT = 1.5
 THRESHOLD = 1.0
+WEAK = 0.6  # a topic needs one phrase of at least this weight: weaker words never add up alone
 _LABOR = re.compile(r"\blabor\b", re.I)
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # written without spaces
+# An organisation's name: "International Organization for Migration", "National Tripartite
+# Committee for Decent Work". The words in it say who, not what the item is about.
+_ORGANISATION = re.compile(
+    r"(?:\b[A-Z][\w'’-]*\s+){0,5}(?:Organi[sz]ation|Committee|Foundation|Institute|Council|"
+    r"Alliance|Agency|Association|Federation|Confederation|Network|Centre|Center|Fund|Bureau)"
+    r"\s+for\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|the\s+)?[A-Z][\w'’-]*)*|"
+    r"\bOrganisation internationale pour les migrations\b|"
+    r"\bOrganización Internacional para las Migraciones\b|"
+    r"\bOrganizzazione internazionale per le migrazioni\b"
+)
+
+
+def organisation_names(text: str) -> list[str]:
+    """The organisation names in ``text`` whose words are never topic evidence."""
+    return [match.group() for match in _ORGANISATION.finditer(text)]
+
+
+def without_organisations(text: str) -> str:
+    """``text`` with organisation names blanked (same length, so offsets still hold)."""
+    return _ORGANISATION.sub(lambda m: " " * len(m.group()), text)
 
 
 @dataclass(frozen=True)
@@ -44,11 +66,20 @@ class Vocabulary:
                         if all(t != topic for t, _, _ in entries):
                             entries.append((topic, float(weight), phrase))
         self._longest = max((len(k) for k in self._phrases), default=1)
+        # Phrases in scripts without spaces (Chinese, Japanese) are found as substrings.
+        self._wide = [
+            (phrase, topic, float(weight))
+            for topic in self.topics
+            for phrase, weight in data[topic]["phrases"].items()
+            if _WIDE.search(phrase)
+        ]
 
     def find(self, text: str, language: str) -> list[TopicHit]:
         """Topic phrases in ``text``; a longer phrase hides the shorter ones inside it."""
         stems = terms(_normalise(text), language)
         hits: list[TopicHit] = []
+        if _WIDE.search(text):
+            hits.extend(TopicHit(t, w, p) for p, t, w in self._wide if p in text)
         index = 0
         while index < len(stems):
             for size in range(min(self._longest, len(stems) - index), 0, -1):

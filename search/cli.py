@@ -456,7 +456,7 @@ def inspect_command(path: Path, fmt: str | None) -> None:
                 "layout": result.layout,
                 "heading": result.heading,
                 "items": [
-                    {**item.to_dict(), "raw": _raw_parts(raw)}
+                    {**item.to_dict(), "raw": _raw_parts(raw), "read_from": _read_from(raw)}
                     for raw, item in zip(result.items, items, strict=True)
                 ],
                 "skipped": [p.to_dict() for p in result.problems],
@@ -472,6 +472,9 @@ def inspect_command(path: Path, fmt: str | None) -> None:
         for raw, item in zip(result.items, items, strict=True):
             click.echo("")
             click.echo(output.render_item(item))
+            for name, value in _read_from(raw).items():
+                if value:
+                    click.echo(f"  {name}: {value}")
             for name, value in _raw_parts(raw).items():
                 if value:
                     click.echo(f"  {name} (not used as evidence): {value}")
@@ -481,6 +484,15 @@ def inspect_command(path: Path, fmt: str | None) -> None:
                 click.echo(f"  {problem}")
     if result.failed:
         sys.exit(Exit.ERROR)
+
+
+def _read_from(raw: Any) -> dict[str, str]:
+    """The lines around the title that the reader read: the kicker and the type/date line."""
+    return {
+        "kicker line": raw.kicker,
+        "type/date line": raw.date_line,
+        "listed under": raw.heading,
+    }
 
 
 def _raw_parts(raw: Any) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -150,6 +151,7 @@ class Engine:
         started = time.perf_counter()
         with self._lock:
             searcher, columns = self._current()
+            request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             matches, scores = self._matches(columns, parsed.query)
             masks = self._filter_masks(columns, request.filters)
@@ -272,6 +274,7 @@ class Engine:
         """
         with self._lock:
             searcher, columns = self._current()
+            request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             try:
                 matches, scores = self._matches(columns, parsed.query)
@@ -436,3 +439,18 @@ def _distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:
+    """The request with its listing headings written as the index stores them (any case in)."""
+    wanted = request.filters.listed_under
+    facet = columns.facets.get("listed_under")
+    if not wanted or facet is None:
+        return request
+    stored = {" ".join(v.split()).casefold(): v for v in facet.values}
+    headings = tuple(stored.get(v.casefold(), v) for v in wanted)
+    terms = tuple(
+        (name, headings if name == "listed_under" else values)
+        for name, values in request.filters.terms
+    )
+    return dataclasses.replace(request, filters=dataclasses.replace(request.filters, terms=terms))

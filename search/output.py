@@ -94,6 +94,8 @@ def render_item(item: Item) -> str:
         ("date", f"{item.date} ({item.date_precision})" if item.date else "none"),
         ("kind", item.kind),
         ("label", item.label or ""),
+        ("kicker", item.kicker or ""),
+        ("listed under", item.listed_under or ""),
         ("language", item.language),
         ("topics", ", ".join(item.topics)),
         (
@@ -106,7 +108,7 @@ def render_item(item: Item) -> str:
         ("url", item.url or ""),
         ("source", item.source),
     ]
-    lines += [f"{k:>10}: {v}" for k, v in rows if v]
+    lines += [f"{k:>12}: {v}" for k, v in rows if v]
     if item.summary:
         lines += ["", textwrap.fill(item.summary, width=_width())]
     if item.body:

@@ -511,6 +511,8 @@ def resolve(name: str, value: str) -> str:
         return code
     if name == "kind":
         return text.casefold()
+    if name == "listed_under":  # a listing heading, any case (matched as stored by the engine)
+        return " ".join(text.split())
     if name == "source":  # a file's name, as the facet shows it; a path is read as its name
         return text.replace("\\", "/").rsplit("/", 1)[-1]
     return text

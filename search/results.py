@@ -43,6 +43,8 @@ class Hit:
     url: str | None
     source: str
     date_precision: str | None = field(default=None, compare=False)
+    kicker: str | None = None
+    listed_under: str | None = None
 
     @classmethod
     def from_item(cls, item: Item, snippet: tuple[Span, ...], score: float | None) -> Hit:
@@ -63,6 +65,8 @@ class Hit:
             url=item.url,
             source=item.source,
             date_precision=item.date_precision,
+            kicker=item.kicker,
+            listed_under=item.listed_under,
         )
 
     @property
@@ -90,6 +94,8 @@ class Hit:
             "language": self.language,
             "url": self.url,
             "source": self.source,
+            "kicker": self.kicker,
+            "listed_under": self.listed_under,
         }
 
 

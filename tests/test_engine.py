@@ -194,9 +194,10 @@ def test_hit_json_shape_is_the_contract(engine: Engine) -> None:
     assert list(data["hits"][0]) == [
         "id", "title", "date", "summary", "snippet", "score", "topics", "countries",
         "country_codes", "regions", "label", "language", "url", "source",
+        "kicker", "listed_under",
     ]  # fmt: skip
     assert list(data["facets"]) == [
-        "topic", "country", "region", "year", "language", "kind", "source",
+        "topic", "country", "region", "year", "language", "kind", "source", "listed_under",
     ]  # fmt: skip
     assert set(data["facets"]["country"][0]) == {"value", "count"}
 

@@ -64,7 +64,22 @@ def test_regions_kind_and_labels_are_measured_too(evaluation: Evaluation) -> Non
     assert total.regions.f1 >= 0.95
     assert total.kind.accuracy >= 0.95
     assert total.label.accuracy >= 0.98
-    assert total.skipped.tp == 6 and total.skipped.recall == 1.0  # messy.txt's junk lines
+    assert total.skipped.recall == 1.0  # every furniture and junk line is reported
+    messy = next(r for r in evaluation.reports if r.name == "messy.txt")
+    assert messy.skipped.tp == 6 and messy.skipped.fp == 0
+
+
+def test_page_layouts_real_items_kickers_and_listings_are_measured(evaluation: Evaluation) -> None:
+    total = evaluation.total
+    figures = total.figures()
+    # Produced items that are not news items (furniture, stray text) lower this share.
+    assert total.real.total == total.extracted and figures["items.real_share"] >= 0.95
+    assert total.kicker.total >= 25 and figures["kicker.accuracy"] >= 0.95
+    assert total.listed_under.total >= 100 and figures["listed_under.accuracy"] >= 0.95
+    # Italian, Portuguese, German, Russian, Arabic and Chinese items are named, not guessed.
+    assert total.other_language.total >= 6 and figures["language.other_accuracy"] >= 0.98
+    furniture = next(r for r in evaluation.reports if r.name == "furniture-podcast.txt")
+    assert furniture.skipped.fn == 0 and furniture.real.accuracy == 1.0
 
 
 def test_report_is_frozen_and_serialisable(evaluation: Evaluation) -> None:
@@ -75,6 +90,8 @@ def test_report_is_frozen_and_serialisable(evaluation: Evaluation) -> None:
     total = data["total"]
     for key in ("titles", "countries", "topics", "regions"):
         assert set(total[key]) >= {"precision", "recall", "f1", "tp", "fp", "fn"}
+    for key in ("real_items", "kicker", "listed_under", "other_language"):
+        assert set(total[key]) == {"accuracy", "correct", "total"}
     assert set(total["dates"]) == {"exact", "precision", "none_when_unstated"}
     assert total["missed_targets"] == {}
 

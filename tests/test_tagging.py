@@ -237,7 +237,7 @@ def test_a_region_that_funds_is_not_a_region_the_item_is_about() -> None:
             "child labour",
         ),
         ({"title": "Travail des enfants dans la filière cacao"}, "supply chains"),
-        ({"title": "A new survey", "heading": "News on fisheries"}, "fisheries"),
+        ({"title": "A new survey", "kicker": "Fisheries"}, "fisheries"),
         (
             {"title": "Asia-Pacific partners meet", "label": "Child labour and forced labour"},
             "child labour",
@@ -368,7 +368,8 @@ def test_inspect_shows_items_tags_with_evidence_and_skipped_lines() -> None:
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert [(p["line"], p["message"]) for p in shown["skipped"]] == [
-        (3, "page navigation text skipped: 'Refine results'")
+        (1, "page navigation text skipped: 'All news for topic'"),
+        (3, "page navigation text skipped: 'Refine results'"),
     ]
     senegal = shown["items"][0]
     assert senegal["country_codes"] == ["SEN"] and senegal["kind"] == "news"

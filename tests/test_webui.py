@@ -514,7 +514,7 @@ def test_api_search_shape(client: FlaskClient, engine: Engine) -> None:
     assert list(data) == ["query", "total", "page", "hits", "facets", "suggestion"]
     assert list(data["hits"][0]) == list(HIT_KEYS)
     assert list(data["facets"]) == [
-        "topic", "country", "region", "year", "language", "kind", "source",
+        "topic", "country", "region", "year", "language", "kind", "source", "listed_under",
     ]  # fmt: skip
 
 
