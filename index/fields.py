@@ -138,13 +138,13 @@ FIELDS: tuple[Field, ...] = (
           json_key="source",
           filter_help="Only items read from this file: its name, as the source facet shows it "
           "(repeatable)."),
+    Field("kicker", "stored", "the short line a page puts above the title (series, place, "
+          "theme)", stored=True, label="Kicker", json_key="kicker", attribute="kicker"),
     Field("listed_under", "keyword", "the heading of the listing the item stood under",
           stored=True, facet=True, filter="listed_under", query=True, label="Listed under",
           json_key="listed_under", attribute="listed_under",
           filter_help="Only items the listing put under this heading, as the facet shows it "
           "(repeatable)."),
-    Field("kicker", "stored", "the short line a page puts above the title (series, place, "
-          "theme)", stored=True, label="Kicker", json_key="kicker", attribute="kicker"),
     Field("body", "text", "the full text", stored=True, languages=TEXT_LANGUAGES, boost=1.0,
           query=True, label="Body"),
     Field("tags", "text", "topics, country names and regions as words", languages=TEXT_LANGUAGES,
