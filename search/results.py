@@ -23,6 +23,8 @@ HIT_KEYS = (
     "language",
     "url",
     "source",
+    "match",
+    "matched_words",
 )
 FACET_NAMES = ("topic", "country", "region", "year")
 
@@ -55,6 +57,8 @@ class Hit:
     url: str | None
     source: str
     date_precision: str | None = field(default=None, compare=False)
+    match: str = "all"  # "all": every word of the query matched; "partial": some did
+    matched_words: tuple[str, ...] = ()  # the query's words (as typed) this item matched
 
     @property
     def snippet_html(self) -> str:
@@ -81,6 +85,8 @@ class Hit:
             "language": self.language,
             "url": self.url,
             "source": self.source,
+            "match": self.match,
+            "matched_words": list(self.matched_words),
         }
 
 
@@ -109,10 +115,19 @@ class SearchResult:
     suggestion: str | None = None
     sort: str = "relevance"
     seconds: float = 0.0
+    partial_total: int = 0  # items matching some but not all words, listed after ``total``
+    corrected_from: str | None = None  # the query as typed, when a corrected one was run
+    match: str = "auto"  # the matching strategy: auto | all | any
+    explain: dict[str, Any] | None = None  # how the query was searched, when asked
+
+    @property
+    def shown_total(self) -> int:
+        """Every item a reader can page through: full matches, then partial ones."""
+        return self.total + self.partial_total
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        return max(1, -(-self.shown_total // self.limit)) if self.limit else 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +139,10 @@ class SearchResult:
                 name: [v.to_dict() for v in self.facets.get(name, ())] for name in FACET_NAMES
             },
             "suggestion": self.suggestion,
+            "partial_total": self.partial_total,
+            "corrected_from": self.corrected_from,
+            "match": self.match,
+            **({"explain": self.explain} if self.explain is not None else {}),
         }
 
 
