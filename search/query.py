@@ -238,6 +238,11 @@ def _tilde(text: str, at: int) -> tuple[int, int]:
 # Parsed query
 
 
+class Alternatives(wq.Or):  # type: ignore[misc]
+    """Ways of saying one thing: an item matching several scores as its best one, not their sum
+    (a vocabulary entry with many forms must not outweigh the words typed)."""
+
+
 @dataclass
 class Unit:
     """One word (or code) of the query that partial matching may drop, with its expansions.
@@ -519,7 +524,7 @@ class _Parser:
                     nodes.append(self._fields(EXPANSION_FIELDS, lambda f, x=extra: _any_term(f, x)))
                     forms.extend(extra)
             if nodes:
-                unit.expansion = nodes[0] if len(nodes) == 1 else wq.Or(nodes)
+                unit.expansion = nodes[0] if len(nodes) == 1 else Alternatives(nodes)
                 unit.concept = "; ".join(dict.fromkeys(concepts)) or "synonyms"
                 unit.forms = tuple(dict.fromkeys(forms))
 
@@ -550,7 +555,9 @@ class _Parser:
         for node in nodes:
             if node not in unique:
                 unique.append(node)
-        result = (unique[0] if len(unique) == 1 else wq.Or(unique)) if unique else wq.NullQuery
+        result = (
+            (unique[0] if len(unique) == 1 else Alternatives(unique)) if unique else wq.NullQuery
+        )
         if not hasattr(self, "_entries"):
             self._entries: dict[tuple[str, str], tuple[wq.Query, list[str]]] = {}
         self._entries[key] = (result, forms)
@@ -588,7 +595,7 @@ class _Parser:
                     if node not in nodes:
                         nodes.append(node)
             if nodes:
-                unit.expansion = nodes[0] if len(nodes) == 1 else wq.Or(nodes)
+                unit.expansion = nodes[0] if len(nodes) == 1 else Alternatives(nodes)
                 unit.concept = f"convention: {entry.id}"
                 unit.forms = tuple(forms)
         return unit

@@ -6,6 +6,7 @@ import numpy as np
 from whoosh import query as wq
 
 from newsearch.search.columns import Bools, Columns, Floats
+from newsearch.search.query import Alternatives
 
 
 class Unsupported(Exception):
@@ -63,7 +64,7 @@ def docset(node: wq.Query, columns: Columns) -> Bools:
         mask = np.zeros(size, dtype=bool)
         mask[docs] = True
         return mask
-    if type(node) is wq.Or:
+    if type(node) is wq.Or or type(node) is Alternatives:
         mask = np.zeros(size, dtype=bool)
         for child in node.subqueries:
             mask |= docset(child, columns)
@@ -94,6 +95,14 @@ def evaluate_any(node: wq.Query, columns: Columns) -> tuple[Bools, Floats]:
         pass
     size = columns.size
     boost = float(getattr(node, "boost", 1.0))
+    if type(node) is Alternatives:
+        mask = np.zeros(size, dtype=bool)
+        scores = np.zeros(size)
+        for child in node.subqueries:
+            child_mask, child_scores = evaluate_any(child, columns)
+            mask |= child_mask
+            np.maximum(scores, child_scores, out=scores)
+        return mask, scores * boost
     if type(node) in (wq.Or, wq.And):
         is_or = type(node) is wq.Or
         mask = np.zeros(size, dtype=bool) if is_or else np.ones(size, dtype=bool)
