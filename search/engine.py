@@ -267,10 +267,10 @@ class Engine:
             outcome.full, outcome.scores = self._matches(columns, parsed.query)
         relax = plan is not None and len(units) >= 2 and request.match != "all"
         few = int((outcome.full & filtered).sum()) < PARTIAL_THRESHOLD
-        if not (active or request.explain or (relax and (request.match == "any" or few))):
+        wanted = active or request.explain or (relax and (request.match == "any" or few))
+        if plan is None or not wanted:
             outcome.total = int((outcome.full & filtered).sum())
             return outcome
-        assert plan is not None
         size = columns.size
         required = columns.live.copy()
         required_score = np.zeros(size)

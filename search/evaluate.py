@@ -77,7 +77,7 @@ def ndcg(ranked: Sequence[str], grades: dict[str, int], cutoff: int = CUTOFF) ->
     """Normalised discounted cumulative gain (gain 2**grade - 1) at ``cutoff``."""
 
     def dcg(values: Sequence[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(values[:cutoff]))
+        return float(sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(values[:cutoff])))
 
     ideal = dcg(sorted(grades.values(), reverse=True))
     if not ideal:

@@ -419,9 +419,9 @@ class _Parser:
         i = 0
         while i < len(toks):
             tok = toks[i]
-            code = _CODE_WORD.match(tok.text)
-            if code:
-                groups.append(([tok], f"{code.group(1).upper()}{code.group(2)}{code.group(3)}"))
+            found = _CODE_WORD.match(tok.text)
+            if found:
+                groups.append(([tok], f"{found.group(1).upper()}{found.group(2)}{found.group(3)}"))
                 i += 1
                 continue
             if _CONVENTION_WORD.match(tok.text.lower()):
@@ -486,14 +486,14 @@ class _Parser:
                 k += 1
                 continue
             for size in (3, 2, 1):
-                piece = flat[k : k + size]
-                if len(piece) < size or any(covered[k : k + size]):
+                window = flat[k : k + size]
+                if len(window) < size or any(covered[k : k + size]):
                     continue
-                code = country_in(" ".join(piece))
+                code = country_in(" ".join(window))
                 if code is not None:
                     for j in range(k, k + size):
                         covered[j] = True
-                        found.setdefault(owner[j], []).append((None, code, " ".join(piece)))
+                        found.setdefault(owner[j], []).append((None, code, " ".join(window)))
                     k += size - 1
                     break
             k += 1
@@ -570,12 +570,13 @@ class _Parser:
         if digits.endswith("*"):
             digits = digits[:-1]
             entries = vocabulary().conventions_with_prefix(letter, digits)
-            nodes = [self._code_query(letter, n) for n in sorted({e.number or 0 for e in entries})]
+            numbers = sorted({e.number or 0 for e in entries})
+            known = [self._code_query(letter, n) for n in numbers]
             wild = self._fields(
                 TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{letter.lower()}{digits.lstrip('0')}*")
             )
             self.parsed.prefixes.add(f"{letter.lower()}{digits.lstrip('0')}")
-            own = wq.Or([wild, *nodes]) if nodes else wild
+            own = wq.Or([wild, *known]) if known else wild
             return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
         number = int(digits)
         own = self._code_query(letter, number)
