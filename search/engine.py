@@ -10,7 +10,6 @@ import struct
 import threading
 import time
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,11 @@ from newsearch.index.item import Item
 from newsearch.index.places import country_name
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
+from newsearch.index.vocabulary import vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_values
 from newsearch.search.highlight import has_match, snippet
-from newsearch.search.query import Filters, Parsed, Unit, date_key, parse
+from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
 
@@ -42,6 +42,9 @@ MAX_LIMIT = 1000
 PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
 EXPANSION_WEIGHT = 0.5
+SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
+SIMILAR_MAX_SHARE = 0.2  # a word in more than this share of items tells none apart
+SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
 
 
 F = TypeVar("F", bound=Any)
@@ -126,6 +129,7 @@ class Engine:
         self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
         self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
+        self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -619,37 +623,76 @@ class Engine:
 
     @_damage_is_reported
     def similar(self, item_id: str, limit: int = 10) -> list[Hit]:
-        """Items that share the most distinctive words, topics and countries with an item."""
+        """Items about the same things as an item, best first.
+
+        What an item is about: the ILO vocabulary's concepts, sectors, conventions and places it
+        names (in any language), its countries and topics, and its distinctive words. Each one
+        an other item shares counts its inverse document frequency (words count a fifth).
+        Items must share at least two, one of them more than a word, and score at least a
+        third of the best one.
+        """
         item = self.get(item_id)
         with self._lock:
-            searcher, _ = self._current()
-            counts = Counter(
-                terms(f"{item.title} {item.title} {item.summary} {item.body[:5000]}", item.language)
-            )
-            total = max(1, searcher.doc_count())
-            weighted = []
-            for term, tf in counts.items():
-                df = searcher.doc_frequency("summary", term) + searcher.doc_frequency("title", term)
-                if df <= 1 or len(term) < 3:
-                    continue
-                weighted.append((tf * math.log(1 + total / df), term))
-            weighted.sort(reverse=True)
-            clauses: list[wq.Query] = []
-            for weight, term in weighted[:15]:
+            searcher, columns = self._current()
+            own = searcher.document_number(id=item.id)
+            size = columns.size
+            total = max(1, columns.count)
+            score = np.zeros(size)
+            shared = np.zeros(size, dtype=np.int32)
+
+            about = np.zeros(size, dtype=bool)  # shares a concept, sector, place or tag
+
+            def add(docs: Bools, weight: float) -> None:
+                nonlocal score, shared, about
+                df = int((docs & columns.live).sum())
+                if df <= 1 or df > total * SIMILAR_MAX_SHARE:
+                    return  # only this item has it, or too common to tell items apart
+                score = score + weight * math.log(1 + total / df) * docs
+                shared = shared + docs
+                if weight == 1.0:
+                    about = about | docs
+
+            if own is not None:
+                for docs in self._entry_masks(columns).values():
+                    if docs[own]:
+                        add(docs, 1.0)
+            for name, values in (("topic", item.topics), ("country", item.country_codes)):
+                facet = columns.facets.get(name)
+                for value in values if facet is not None else ():
+                    add(facet.mask((value,), size), 1.0)  # type: ignore[union-attr]
+            text = f"{item.title} {item.summary} {item.body[:5000]}"
+            stems = sorted({t for t in terms(text, item.language) if len(t) >= 3})
+            for term in stems:
+                docs = np.zeros(size, dtype=bool)
                 for name in ("title", "summary", "body"):
-                    clauses.append(wq.Term(name, term, boost=weight * FIELD_BOOSTS[name]))
-            for topic in item.topics:
-                clauses.append(wq.Term("topic", topic, boost=2.0))
-            for code in item.country_codes:
-                clauses.append(wq.Term("country", code, boost=2.0))
-            if not clauses:
+                    docs[columns.postings(name, term)[0]] = True
+                add(docs, SIMILAR_WORD_WEIGHT)
+            candidates = columns.live & about & (shared >= 2) & (score > 0)
+            if own is not None:
+                candidates[own] = False
+            docs = np.flatnonzero(candidates)
+            if not len(docs):
                 return []
-            q = wq.AndNot(wq.Or(clauses), wq.Term("id", item.id))
-            parsed = Parsed(q, stems={t for _, t in weighted[:15]})
+            best = float(score[docs].max())
+            docs = docs[score[docs] >= best * SIMILAR_CUTOFF]
+            chosen = docs[np.lexsort((docs, -score[docs]))][:limit]
+            parsed = Parsed(wq.NullQuery, stems=set(stems))
             return [
-                self._hit(searcher.stored_fields(docnum), parsed, score)
-                for score, docnum in _whoosh_top(searcher, q, limit)
+                self._hit(searcher.stored_fields(int(doc)), parsed, float(score[doc]))
+                for doc in chosen
             ]
+
+    def _entry_masks(self, columns: Columns) -> dict[str, Bools]:
+        """Which items name each vocabulary entry: computed once per index version."""
+        cached = self._entries_seen
+        if cached is not None and cached[0] is columns:
+            return cached[1]
+        masks: dict[str, Bools] = {}
+        for entry in vocabulary().entries:
+            node = entry_query(entry, self._languages)
+            masks[f"{entry.kind}:{entry.id}"] = evaluate_any(node, columns)[0] & columns.live
+        self._entries_seen = (columns, masks)
+        return masks
 
     # -- statistics -----------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class Run:
     ndcg: dict[str, float] = field(default_factory=dict)
     recall: dict[str, float] = field(default_factory=dict)
     found: dict[str, int] = field(default_factory=dict)
+    similar_p5: float | None = None  # precision@5 of similar items
 
     def mean(self, values: dict[str, float], ids: Sequence[str] | None = None) -> float:
         chosen = [values[i] for i in (ids if ids is not None else list(values))]
@@ -110,6 +111,46 @@ def newsearch_ranker(engine: Engine, **options: Any) -> Ranker:
     return rank
 
 
+def similar_judgments(folder: Path) -> dict[str, set[str]]:
+    """Item -> the items like it: sharing a concept and the sector or the country (facts)."""
+    facts = [
+        json.loads(line)
+        for name in ("facts.jsonl", "builtin-facts.jsonl")
+        for line in (folder / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    out: dict[str, set[str]] = {}
+    for item in facts:
+        if "builtin" in item:
+            continue
+        like = {
+            normalise_title(other["title"])
+            for other in facts
+            if other is not item
+            and set(item["concepts"]) & set(other["concepts"])
+            and (
+                (item["sector"] and item["sector"] == other["sector"])
+                or (item["country"] and item["country"] == other["country"])
+            )
+        }
+        if like:
+            out[normalise_title(item["title"])] = like
+    return out
+
+
+def similar_precision(
+    judged: dict[str, set[str]], similar: Callable[[str], list[str]], depth: int = 5
+) -> float:
+    """Mean share of the first ``depth`` similar items that are like the item (every 4th item)."""
+    shares = []
+    for number, (title, like) in enumerate(sorted(judged.items())):
+        if number % 4:
+            continue
+        found = similar(title)[:depth]
+        shares.append(sum(1 for t in found if t in like) / depth)
+    return sum(shares) / len(shares) if shares else 0.0
+
+
 def bm25_ranker(folder: Path, workdir: Path) -> Ranker:
     """Plain BM25 over title, summary and body as one text: Porter stemming, words ORed."""
     from whoosh import index as whoosh_index
@@ -132,6 +173,20 @@ def bm25_ranker(folder: Path, workdir: Path) -> Ranker:
         hits = searcher.search(parser.parse(text), limit=DEPTH)
         return [hit["title"] for hit in hits]
 
+    def more_like(title: str) -> list[str]:
+        """Whoosh's own more-like-this on the same text: the baseline for similar items."""
+        docnum = searcher.document_number(title=title)
+        if docnum is None:
+            return []
+        stored = texts.get(title, "")
+        hits = searcher.more_like(docnum, "content", text=stored, top=DEPTH)
+        return [hit["title"] for hit in hits]
+
+    texts: dict[str, str] = {}
+    for path in corpus_files(folder):
+        for raw in read_path(path).items:
+            texts[normalise_title(raw.title)] = f"{raw.title}\n{raw.summary}\n{raw.body}"
+    rank.more_like = more_like  # type: ignore[attr-defined]
     return rank
 
 
@@ -144,9 +199,20 @@ def evaluate(folder: Path | None = None) -> tuple[list[Query], list[Run]]:
         store = IndexStore(root / "index")
         store.build(corpus_files(folder))
         (root / "bm25").mkdir()
-        baseline = measure("bm25", bm25_ranker(folder, root / "bm25"), queries)
+        plain = bm25_ranker(folder, root / "bm25")
+        baseline = measure("bm25", plain, queries)
+        judged = similar_judgments(folder)
+        baseline.similar_p5 = similar_precision(judged, plain.more_like)  # type: ignore[attr-defined]
         with Engine(root / "index") as engine:
             ours = measure("newsearch", newsearch_ranker(engine), queries)
+            ids = {}
+            for hit in engine.export(SearchRequest("")):
+                ids[normalise_title(hit.title)] = hit.id
+
+            def similar(title: str) -> list[str]:
+                return [normalise_title(h.title) for h in engine.similar(ids[title], 10)]
+
+            ours.similar_p5 = similar_precision(judged, similar)
     return queries, [ours, baseline]
 
 
@@ -173,6 +239,9 @@ def report(queries: Sequence[Query], runs: Sequence[Run]) -> str:
     lines.append("")
     for run in runs:
         lines.append(f"{run.name}: {run.zero(queries)} queries answer nothing though relevant")
+    for run in runs:
+        if run.similar_p5 is not None:
+            lines.append(f"{run.name}: similar items precision@5 {run.similar_p5:.3f}")
     return "\n".join(lines)
 
 
@@ -183,6 +252,7 @@ def as_json(queries: Sequence[Query], runs: Sequence[Run]) -> dict[str, Any]:
             "mean_ndcg@10": round(run.mean(run.ndcg), 4),
             "mean_recall@50": round(run.mean(run.recall), 4),
             "zero_result_queries": run.zero(queries),
+            "similar_precision@5": None if run.similar_p5 is None else round(run.similar_p5, 4),
             "by_kind": {
                 kind: {
                     "ndcg@10": round(run.mean(run.ndcg, ids), 4),

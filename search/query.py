@@ -966,6 +966,12 @@ def _unique(values: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def entry_query(entry: Entry, languages: tuple[str, ...]) -> wq.Query:
+    """Items holding any form of a vocabulary entry, in any of ``languages``."""
+    node, _ = _Parser("", languages)._entry_query(entry, "")
+    return node
+
+
 def parse(text: str, languages: tuple[str, ...] = ("en",)) -> Parsed:
     """Parse the query language. Raises QueryError pointing at the problem."""
     if len(text) > MAX_QUERY_LENGTH:
