@@ -43,7 +43,7 @@ PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
 EXPANSION_WEIGHT = 0.5
 SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
-SIMILAR_MAX_SHARE = 0.2  # a word in more than this share of items tells none apart
+SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
 SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
 
 
