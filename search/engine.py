@@ -41,7 +41,7 @@ MAX_LIMIT = 1000
 # Fewer full matches than this and items matching some of the words are listed after them.
 PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
-EXPANSION_WEIGHT = 0.5
+EXPANSION_WEIGHT = 0.2
 SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
 SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
 SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
@@ -194,7 +194,9 @@ class Engine:
             outcome = self._outcome(columns, parsed, request, masks)
             text, corrected_from, suggestion = request.text, None, None
             if parsed.words and outcome.total < PARTIAL_THRESHOLD:
-                fixed_text = self._suggest(searcher, columns, request.text, parsed)
+                fixed_text = self._suggest(
+                    searcher, columns, request.text, parsed, verify=not request.correct
+                )
                 if fixed_text is not None and request.correct:
                     fixed = parse(fixed_text, self._languages)
                     better = self._outcome(columns, fixed, request, masks)
@@ -561,7 +563,9 @@ class Engine:
 
     # -- spelling -------------------------------------------------------------------------
 
-    def _suggest(self, searcher: Any, columns: Columns, text: str, parsed: Parsed) -> str | None:
+    def _suggest(
+        self, searcher: Any, columns: Columns, text: str, parsed: Parsed, *, verify: bool = True
+    ) -> str | None:
         """The query with each misspelt word corrected from the index's own words, if any.
 
         Typo rules: words of 4 letters or fewer are never corrected, one edit is allowed from
@@ -606,8 +610,8 @@ class Engine:
             fixed = parse(corrected, self._languages)
         except QueryError:
             return None
-        if not (docset(fixed.query, columns) & columns.live).any():
-            return None
+        if verify and not (docset(fixed.query, columns) & columns.live).any():
+            return None  # a suggestion is only offered when it finds something as typed
         return corrected
 
     # -- single items ---------------------------------------------------------------------
