@@ -20,7 +20,13 @@ DEFAULT_LANGUAGE = "en"
 _MARK = re.compile(r"^\x02(\w\w)\x03")
 SEPARATOR = "\x1e"  # between the values of a multi-valued text (tags)
 GAP = 100
-TOKEN = re.compile(r"\x1e|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|\w+", re.UNICODE)
+# A code (C029, C.182, P29, R204, G20) is one token; other letters and digits are split.
+TOKEN = re.compile(
+    r"\x1e|(?<![^\W_])[A-Za-z][.-]?\d{1,4}(?![\w])(?!\.\d)|\d+(?:[.,]\d+)*"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*|\w+",
+    re.UNICODE,
+)
+CODE = re.compile(r"^([a-z])[.-]?0*(\d{1,4})$")
 _ELISION = re.compile(r"^(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu)['’]", re.I)
 
 STOPWORDS: dict[str, frozenset[str]] = {}
@@ -145,6 +151,10 @@ def synonyms() -> dict[str, tuple[str, ...]]:
                     stems.append(term)
         for term in stems:
             table[term] = tuple(dict.fromkeys((*table.get(term, ()), *stems)))
+    # the vocabulary's words too, so that the stem table written beside an index holds them
+    from newsearch.index.vocabulary import vocabulary
+
+    vocabulary().stem_all()
     return table
 
 
@@ -196,10 +206,30 @@ def mark(text: str, language: str) -> str:
     return f"\x02{language}\x03{text}"
 
 
+def code_token(word: str) -> str:
+    """A lowercased code in one written form: C029, C.29 and c29 are all 'c29'."""
+    match = CODE.match(word)
+    return f"{match.group(1)}{int(match.group(2))}" if match else word
+
+
 def words(text: str) -> Iterator[tuple[str, int, int]]:
-    """(lowercased word, start, end) for each token of ``text``."""
+    """(lowercased word, start, end) for each token of ``text``; codes in one written form."""
     for match in TOKEN.finditer(text):
-        yield match.group().lower(), match.start(), match.end()
+        word = match.group().lower()
+        if word[:1].isascii() and word[-1:].isdigit():
+            word = code_token(word)
+        yield word, match.start(), match.end()
+
+
+def strip_elision(word: str) -> str:
+    """'l'esclavage' -> 'esclavage', 'd’enfants' -> 'enfants' (French elision)."""
+    stripped = _ELISION.sub("", word.replace("’", "'"))
+    return stripped if stripped and stripped != word.replace("’", "'") else word
+
+
+def stopped_anywhere(word: str) -> bool:
+    """A stop word in any supported language (a query never requires one)."""
+    return any(word in stoplist for stoplist in STOPWORDS.values())
 
 
 def terms(text: str, language: str = DEFAULT_LANGUAGE, *, stops: bool = True) -> list[str]:
@@ -274,6 +304,8 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
         position = -1
         for match in TOKEN.finditer(text):
             word = match.group().lower()
+            if word[:1].isascii() and word[-1:].isdigit():
+                word = code_token(word)
             if word == SEPARATOR:
                 position += GAP
                 continue

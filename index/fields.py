@@ -145,6 +145,10 @@ FIELDS: tuple[Field, ...] = (
           json_key="listed_under", attribute="listed_under",
           filter_help="Only items the listing put under this heading, as the facet shows it "
           "(repeatable)."),
+    Field("match", "computed", "whether the item matched every word of the query or some",
+          label="Match", json_key="match"),
+    Field("matched_words", "computed", "the query's words (as typed) the item matched",
+          label="Matched words", json_key="matched_words"),
     Field("body", "text", "the full text", stored=True, languages=TEXT_LANGUAGES, boost=1.0,
           query=True, label="Body"),
     Field("tags", "text", "topics, country names and regions as words", languages=TEXT_LANGUAGES,

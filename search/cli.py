@@ -25,7 +25,7 @@ from newsearch.index.errors import (
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
-from newsearch.search.engine import MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
+from newsearch.search.engine import MATCHES, MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
 from newsearch.search.results import Hit
@@ -127,6 +127,31 @@ def filter_options(func: F) -> F:
             default="relevance",
             show_default=True,
             help="Order of results (an empty query lists newest first).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def matching_options(func: F) -> F:
+    """``--match`` and ``--no-expand``: how forgiving a search is."""
+    options = [
+        click.option(
+            "--match",
+            type=click.Choice(MATCHES),
+            default="auto",
+            show_default=True,
+            help="auto: every word, then items matching some words (listed after, counted "
+            "apart) when fewer than 10 match all; all: every word, nothing else; any: "
+            "partial matches always, also in exports and facet counts.",
+        ),
+        click.option(
+            "--no-expand",
+            "no_expand",
+            is_flag=True,
+            help="Search the words as typed: no translations, aliases, places or code names "
+            "from the ILO vocabulary.",
         ),
     ]
     for option in reversed(options):
@@ -301,6 +326,19 @@ def index_command(
 @click.option(
     "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of results."
 )
+@matching_options
+@click.option(
+    "--no-correct",
+    "no_correct",
+    is_flag=True,
+    help="Never run a corrected query in place of a misspelt one (suggest it instead).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show on stderr how the query was searched: parts, stems per language, expansions, "
+    "corrections, how many items each part matches, whether the partial fallback ran.",
+)
 @format_option(
     ["table", "json", "jsonl", "csv"],
     None,
@@ -312,6 +350,10 @@ def query_command(
     index_dir: Path | None,
     limit: int,
     page: int,
+    match: str,
+    no_expand: bool,
+    no_correct: bool,
+    explain: bool,
     fmt: str | None,
     **kwargs: Any,
 ) -> None:
@@ -319,13 +361,19 @@ def query_command(
 
     \b
     Query language:
-      fishers migrant            every word must match (stemmed; synonyms count less)
+      fishers migrant            every word (English, French, Spanish stems; the ILO
+                                 vocabulary's translations and aliases rank lower);
+                                 under 10 full matches, items with some words follow
+      C029  C.182  P29  C18*     conventions and protocols in every written form
       "forced labour"            a phrase; "forced labour"~2 allows two words between
       a OR b, NOT a, -a, (...)   boolean logic and grouping
       topic:fisheries  country:IDN  region:asia  language:fr  kind:statement
       year:2016  year:[2015 TO 2017]  date:2016-03..2017
-      title:Peru  summary:...  body:...  id:...
+      title:Peru  title:(Peru OR Pakistan)  summary:...  body:...  id:...
       fish*  trafficing~1        wildcards and fuzzy terms
+
+    A misspelt word that finds nothing is corrected from the index's own words (stderr says
+    so; --no-correct turns it off).
 
     Exit status: 0 with results, 1 with none (a correction is suggested when one
     exists), 2 for a usage or query syntax error, 3 for any other error (a missing or
@@ -334,12 +382,28 @@ def query_command(
     query = " ".join(text)
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
+    request = SearchRequest(
+        query, filters, sort, limit, page,
+        match=match, expand=not no_expand, correct=not no_correct, explain=explain,
+    )  # fmt: skip
     with open_engine(index_dir) as engine:
-        result = engine.search(SearchRequest(query, filters, sort, limit, page))
+        result = engine.search(request)
+    if result.corrected_from is not None:
+        _message(
+            f"newsearch: showing results for {result.query!r}; search instead for "
+            f"{result.corrected_from!r} with --no-correct"
+        )
+    if result.explain is not None:
+        _message(output.render_explain(result.explain))
     out = target(fmt, "table")
-    if not write_hits(out, result.hits, result.to_dict()) and result.total:
+    if not write_hits(out, result.hits, result.to_dict()) and (result.total or result.partial_total):
         click.echo(output.render_result(result, out.color))
-    if not result.total:
+    if not result.total and result.partial_total:
+        _message(
+            f"newsearch: no item matches every word of {query!r}; "
+            f"{result.partial_total} match some (listed)"
+        )
+    if not result.total and not result.partial_total:
         _message(
             f"newsearch: no items match {query!r}" + (" with these filters" if filters else "")
         )
@@ -411,6 +475,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
+@matching_options
 @format_option(["jsonl", "csv"], "jsonl", "One hit per line (JSON Lines) or CSV with a header.")
 @click.option(
     "--output",
@@ -421,13 +486,25 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
 )
 @with_errors
 def export_command(
-    text: tuple[str, ...], index_dir: Path | None, fmt: str, out_path: Path | None, **kwargs: Any
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    match: str,
+    no_expand: bool,
+    fmt: str,
+    out_path: Path | None,
+    **kwargs: Any,
 ) -> None:
-    """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
+    """Every item matching TEXT and the filters (all items without them), streamed, no cap.
+
+    Items matching only some of the words are left out unless --match any.
+    """
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
+    request = SearchRequest(
+        " ".join(text), filters, sort, limit=1, match=match, expand=not no_expand
+    )
     with open_engine(index_dir) as engine:
-        hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
+        hits = engine.export(request)
         if out_path is None:
             count = rows.write_rows(fmt, hits, sys.stdout)
         else:

@@ -11,7 +11,6 @@ import struct
 import threading
 import time
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +24,27 @@ from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryEr
 from newsearch.index.item import Item
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
+from newsearch.index.vocabulary import vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.highlight import has_match, snippet
-from newsearch.search.query import Filters, Parsed, date_key, parse
+from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
-from newsearch.search.scoring import Unsupported, docset, evaluate
+from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
 
 # what Whoosh raises when the bytes of a segment file are not what it wrote
 READ_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, OSError)
 
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 MAX_REQUEST_RESULTS = 1000  # hits one request may ask for (core, CLI); exports have no cap
+MATCHES: tuple[str, ...] = ("auto", "all", "any")
+# Fewer full matches than this and items matching some of the words are listed after them.
+PARTIAL_THRESHOLD = 10
+# What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
+EXPANSION_WEIGHT = 0.2
+SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
+SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
+SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
 
 
 F = TypeVar("F", bound=Any)
@@ -64,14 +72,50 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    match: str = "auto"  # auto: all words, then some when few match all | all | any
+    expand: bool = True  # use the vocabulary (translations, aliases, places, codes' names)
+    correct: bool = True  # run a corrected query when a misspelt word finds nothing
+    explain: bool = False  # say how the query was searched
 
     def __post_init__(self) -> None:
+        if self.match not in MATCHES:
+            raise QueryError(f"unknown match {self.match!r}; use one of {', '.join(MATCHES)}")
         if self.sort not in SORTS:
             raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
         if not 0 <= self.limit <= MAX_REQUEST_RESULTS:
             raise QueryError(f"limit must be between 0 and {MAX_REQUEST_RESULTS}")
         if self.page < 1:
             raise QueryError("page numbers start at 1")
+
+
+@dataclass
+class _Outcome:
+    """What a query matched: full and partial matches (before filters) and their ranking keys."""
+
+    filtered: Bools
+    units: list[Unit]
+    full: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    partial: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    scores: Any = None  # exact BM25F scores of the strict query (None: Whoosh ranks it)
+    strict: bool = True  # full matches ranked exactly as Whoosh ranks the query
+    total: int = 0
+    partial_total: int = 0
+    fallback: bool = False
+    own_masks: list[Bools] = field(default_factory=list)
+    unit_masks: list[Bools] = field(default_factory=list)
+    own_count: Any = None
+    matched: Any = None
+    tiered: Any = None
+
+    def __post_init__(self) -> None:
+        if not len(self.partial):
+            self.partial = np.zeros(len(self.filtered), dtype=bool)
+            self.full = np.zeros(len(self.filtered), dtype=bool)
+
+    def matched_words(self, doc: int) -> tuple[str, ...]:
+        if not self.unit_masks:
+            return tuple(u.text for u in self.units)
+        return tuple(u.text for u, m in zip(self.units, self.unit_masks, strict=True) if m[doc])
 
 
 class Engine:
@@ -85,6 +129,7 @@ class Engine:
         self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
         self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
+        self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -153,36 +198,61 @@ class Engine:
             searcher, columns = self._current()
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
-            matches, scores = self._matches(columns, parsed.query)
             masks = self._filter_masks(columns, request.filters)
+            outcome = self._outcome(columns, parsed, request, masks)
+            text, corrected_from, suggestion = request.text, None, None
+            if parsed.words and outcome.total < PARTIAL_THRESHOLD:
+                fixed_text = self._suggest(
+                    searcher, columns, request.text, parsed, verify=not request.correct
+                )
+                if fixed_text is not None and request.correct:
+                    fixed = parse(fixed_text, self._languages)
+                    better = self._outcome(columns, fixed, request, masks)
+                    if better.total > outcome.total and (
+                        outcome.total == 0 or better.total >= 10 * outcome.total
+                    ):
+                        parsed, outcome = fixed, better
+                        text, corrected_from = fixed_text, request.text
+                elif fixed_text is not None and outcome.total == 0:
+                    suggestion = fixed_text
 
-            def narrowed(without: str | None = None) -> Bools:
-                out = matches
+            def narrowed(base: Bools, without: str | None = None) -> Bools:
+                out = base
                 for name, mask in masks.items():
                     if name != without:
                         out = out & mask
                 return out
 
-            matched = narrowed()
-            total = int(matched.sum())
-            facets = {name: facet_values(columns, name, narrowed(name)) for name in FACET_NAMES}
+            counted = outcome.full if request.match != "any" else outcome.full | outcome.partial
+            facets = {
+                name: facet_values(columns, name, narrowed(counted, name)) for name in FACET_NAMES
+            }
             hits: tuple[Hit, ...] = ()
-            if request.limit and total:
+            if request.limit and (outcome.total or outcome.partial_total):
                 start = (request.page - 1) * request.limit
-                ranked = self._ranked(
-                    searcher, columns, parsed, request, matched, scores, start + request.limit
+                ranked = self._ordered(
+                    searcher, columns, parsed, request, outcome, start + request.limit
                 )
                 relevance = self._sort(request) == "relevance"
                 hits = tuple(
-                    self._hit(searcher.stored_fields(doc), parsed, score if relevance else None)
-                    for doc, score in ranked[start:]
+                    self._hit(
+                        searcher.stored_fields(doc),
+                        parsed,
+                        score if relevance else None,
+                        kind,
+                        outcome.matched_words(doc),
+                        request.expand,
+                    )
+                    for doc, score, kind in ranked[start:]
                 )
-            suggestion = None
-            if total == 0 and parsed.words:
-                suggestion = self._suggest(searcher, columns, request.text, parsed)
+            explain = (
+                self._explain(columns, parsed, request, outcome, corrected_from)
+                if request.explain
+                else None
+            )
         return SearchResult(
-            query=request.text,
-            total=total,
+            query=text,
+            total=outcome.total,
             page=request.page,
             limit=request.limit,
             hits=hits,
@@ -190,7 +260,167 @@ class Engine:
             suggestion=suggestion,
             sort=self._sort(request),
             seconds=time.perf_counter() - started,
+            partial_total=outcome.partial_total,
+            corrected_from=corrected_from,
+            match=request.match,
+            explain=explain,
         )
+
+    def _outcome(
+        self, columns: Columns, parsed: Parsed, request: SearchRequest, masks: dict[str, Bools]
+    ) -> _Outcome:
+        """Which items match every word, which match some, and how each is ranked."""
+        plan = parsed.plan
+        units = plan.units if plan is not None else []
+        active = request.expand and any(u.expansion is not None for u in units)
+        filtered = columns.live.copy()
+        for mask in masks.values():
+            filtered &= mask
+        outcome = _Outcome(filtered=filtered, units=units)
+        if not active:
+            outcome.full, outcome.scores = self._matches(columns, parsed.query)
+        relax = plan is not None and len(units) >= 2 and request.match != "all"
+        few = int((outcome.full & filtered).sum()) < PARTIAL_THRESHOLD
+        wanted = active or request.explain or (relax and (request.match == "any" or few))
+        if plan is None or not wanted:
+            outcome.total = int((outcome.full & filtered).sum())
+            return outcome
+        size = columns.size
+        required = columns.live.copy()
+        required_score = np.zeros(size)
+        for node in plan.required:
+            mask, scores = evaluate_any(node, columns)
+            required &= mask
+            required_score += scores
+        if plan.excluded is not None:
+            required &= ~docset(plan.excluded, columns)
+        own_count = np.zeros(size, dtype=np.int32)
+        matched = np.zeros(size, dtype=np.int32)
+        score = required_score
+        for unit in units:
+            own, own_score = evaluate_any(unit.own, columns)
+            if request.expand and unit.expansion is not None:
+                extra, extra_score = evaluate_any(unit.expansion, columns)
+            else:
+                extra, extra_score = np.zeros(size, dtype=bool), np.zeros(size)
+            outcome.own_masks.append(own)
+            outcome.unit_masks.append(own | extra)
+            own_count += own
+            matched += own | extra
+            score = score + own_score + EXPANSION_WEIGHT * extra_score
+        outcome.own_count, outcome.matched, outcome.tiered = own_count, matched, score
+        if active:
+            outcome.full = required & (matched == len(units))
+            outcome.scores = None
+            outcome.strict = False
+        outcome.total = int((outcome.full & filtered).sum())
+        outcome.fallback = relax and (request.match == "any" or outcome.total < PARTIAL_THRESHOLD)
+        if outcome.fallback:
+            outcome.partial = required & (matched >= 1) & ~outcome.full
+            outcome.partial_total = int((outcome.partial & filtered).sum())
+        return outcome
+
+    def _ordered(
+        self,
+        searcher: Any,
+        columns: Columns,
+        parsed: Parsed,
+        request: SearchRequest,
+        outcome: _Outcome,
+        limit: int | None,
+    ) -> list[tuple[int, float | None, str]]:
+        """Full matches in the requested order, then (when listed) partial ones."""
+        full = outcome.full & outcome.filtered
+        if outcome.strict:
+            first = [
+                (doc, score, "all")
+                for doc, score in self._ranked(
+                    searcher, columns, parsed, request, full, outcome.scores, limit
+                )
+            ]
+        else:
+            first = [(d, s, "all") for d, s in self._tiered(columns, request, full, outcome, limit)]
+        if not outcome.partial_total or (limit is not None and len(first) >= limit):
+            return first
+        rest = None if limit is None else limit - len(first)
+        partial = outcome.partial & outcome.filtered
+        return first + [
+            (d, s, "partial") for d, s in self._tiered(columns, request, partial, outcome, rest)
+        ]
+
+    def _tiered(
+        self,
+        columns: Columns,
+        request: SearchRequest,
+        mask: Bools,
+        outcome: _Outcome,
+        limit: int | None,
+    ) -> list[tuple[int, float | None]]:
+        """More of the query's words first, then more of the words as typed, then BM25F."""
+        docs = np.flatnonzero(mask)
+        sort = self._sort(request)
+        if sort == "relevance":
+            keys: tuple[Any, ...] = (
+                docs,
+                -outcome.tiered[docs],
+                -outcome.own_count[docs],
+                -outcome.matched[docs],
+            )
+        elif sort == "newest":
+            keys = (docs, -columns.date[docs].astype(np.float64))
+        else:
+            keys = (docs, columns.date_asc[docs].astype(np.float64))
+        chosen = docs[np.lexsort(keys)[:limit]]
+        if sort == "relevance":
+            return [(int(doc), float(outcome.tiered[doc])) for doc in chosen]
+        return [(int(doc), None) for doc in chosen]
+
+    def _explain(
+        self,
+        columns: Columns,
+        parsed: Parsed,
+        request: SearchRequest,
+        outcome: _Outcome,
+        corrected_from: str | None,
+    ) -> dict[str, Any]:
+        """How a query was searched: its parts, their stems and expansions, what each matched."""
+        live = columns.live & outcome.filtered
+        plan = parsed.plan
+        units = []
+        for number, unit in enumerate(outcome.units):
+            own = outcome.own_masks[number] if number < len(outcome.own_masks) else None
+            both = outcome.unit_masks[number] if number < len(outcome.unit_masks) else None
+            units.append(
+                {
+                    "word": unit.text,
+                    "stems": dict(unit.stems),
+                    "understood_as": unit.concept,
+                    "expansions": list(unit.forms[:30]) if request.expand else [],
+                    "items_with_word": None if own is None else int((own & live).sum()),
+                    "items_with_word_or_expansion": None
+                    if both is None
+                    else int((both & live).sum()),
+                }
+            )
+        required = []
+        if plan is not None:
+            for node in plan.required:
+                required.append(
+                    {"part": str(node), "items": int((docset(node, columns) & live).sum())}
+                )
+        return {
+            "query": str(parsed.query),
+            "languages": list(self._languages),
+            "words": units,
+            "never_relaxed": required,
+            "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
+            "expand": request.expand,
+            "match": request.match,
+            "full_matches": outcome.total,
+            "partial_fallback": outcome.fallback,
+            "partial_matches": outcome.partial_total,
+            "corrected_from": corrected_from,
+        }
 
     @staticmethod
     def _sort(request: SearchRequest) -> str:
@@ -251,10 +481,20 @@ class Engine:
             return [(int(doc), float(scores[doc])) for doc in chosen]
         return [(int(doc), None) for doc in chosen]
 
-    def _hit(self, fields: dict[str, Any], parsed: Parsed | None, score: float | None) -> Hit:
+    def _hit(
+        self,
+        fields: dict[str, Any],
+        parsed: Parsed | None,
+        score: float | None,
+        match: str = "all",
+        matched_words: tuple[str, ...] = (),
+        expand: bool = True,
+    ) -> Hit:
         item = item_from_stored(fields, evidence=False)
         language = item.language
         stems = parsed.stems if parsed else set()
+        if parsed and expand and parsed.expansion_stems:
+            stems = stems | parsed.expansion_stems
         prefixes = parsed.prefixes if parsed else set()
         spans = snippet(item.summary, stems, prefixes, language)
         if (stems or prefixes) and not has_match(spans):
@@ -265,7 +505,7 @@ class Engine:
                     break
         if not spans:
             spans = snippet(item.body, stems, prefixes, language)
-        return Hit.from_item(item, spans, score)
+        return Hit.from_item(item, spans, score, match, matched_words)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching item, in the requested order, one at a time (no cap).
@@ -277,22 +517,30 @@ class Engine:
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             try:
-                matches, scores = self._matches(columns, parsed.query)
-                for mask in self._filter_masks(columns, request.filters).values():
-                    matches = matches & mask
-                ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
+                masks = self._filter_masks(columns, request.filters)
+                outcome = self._outcome(columns, parsed, request, masks)
+                if request.match != "any":  # exports hold full matches unless asked
+                    outcome.partial_total = 0
+                ranked = self._ordered(searcher, columns, parsed, request, outcome, None)
             except READ_ERRORS as exc:
                 raise self._damaged(exc) from None
             relevance = self._sort(request) == "relevance"
             self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
         try:
-            for doc, score in ranked:
+            for doc, score, kind in ranked:
                 with self._lock:
                     try:
                         fields = searcher.stored_fields(doc)
                     except READ_ERRORS as exc:
                         raise self._damaged(exc) from None
-                yield self._hit(fields, parsed, score if relevance else None)
+                yield self._hit(
+                    fields,
+                    parsed,
+                    score if relevance else None,
+                    kind,
+                    outcome.matched_words(doc),
+                    request.expand,
+                )
         finally:
             with self._lock:
                 left = self._exports.pop(id(searcher)) - 1
@@ -306,24 +554,37 @@ class Engine:
 
     # -- spelling -------------------------------------------------------------------------
 
-    def _suggest(self, searcher: Any, columns: Columns, text: str, parsed: Parsed) -> str | None:
+    def _suggest(
+        self, searcher: Any, columns: Columns, text: str, parsed: Parsed, *, verify: bool = True
+    ) -> str | None:
+        """The query with each misspelt word corrected from the index's own words, if any.
+
+        Typo rules: words of 4 letters or fewer are never corrected, one edit is allowed from
+        5 letters and two from 9 (a swap of two letters is one edit), the first letter is kept;
+        codes, numbers and quoted phrases are never corrected.
+        """
         reader = searcher.reader()
         corrected = text
         changed = False
         for word, offset in sorted(parsed.words, key=lambda w: -w[1]):
             folded = fold(word.lower())
-            known = any(
+            allowed = typo_budget(folded)
+            if not allowed or not folded.isalpha():
+                continue
+            known = reader.doc_frequency("spell", folded) or any(
                 searcher.doc_frequency(f, stem(folded, lang))
                 for f in FIELD_BOOSTS
                 for lang in self._languages
             )
-            if known or not folded.isalpha():
+            if known:
                 continue
             best: tuple[int, int, str] | None = None
-            for candidate in reader.terms_within("spell", folded, 2, prefix=1):
-                if candidate == folded:
+            for candidate in reader.terms_within("spell", folded, allowed + 1, prefix=1):
+                if candidate == folded or not candidate.isalpha():
                     continue
                 distance = _distance(folded, candidate)
+                if distance > allowed:
+                    continue
                 frequency = reader.doc_frequency("spell", candidate)
                 key = (distance, -frequency, candidate)
                 if best is None or key < best:
@@ -340,8 +601,8 @@ class Engine:
             fixed = parse(corrected, self._languages)
         except QueryError:
             return None
-        if not (docset(fixed.query, columns) & columns.live).any():
-            return None
+        if verify and not (docset(fixed.query, columns) & columns.live).any():
+            return None  # a suggestion is only offered when it finds something as typed
         return corrected
 
     # -- single items ---------------------------------------------------------------------
@@ -357,37 +618,76 @@ class Engine:
 
     @_damage_is_reported
     def similar(self, item_id: str, limit: int = 10) -> list[Hit]:
-        """Items that share the most distinctive words, topics and countries with an item."""
+        """Items about the same things as an item, best first.
+
+        What an item is about: the ILO vocabulary's concepts, sectors, conventions and places it
+        names (in any language), its countries and topics, and its distinctive words. Each one
+        an other item shares counts its inverse document frequency (words count a fifth).
+        Items must share at least two, one of them more than a word, and score at least a
+        third of the best one.
+        """
         item = self.get(item_id)
         with self._lock:
-            searcher, _ = self._current()
-            counts = Counter(
-                terms(f"{item.title} {item.title} {item.summary} {item.body[:5000]}", item.language)
-            )
-            total = max(1, searcher.doc_count())
-            weighted = []
-            for term, tf in counts.items():
-                df = searcher.doc_frequency("summary", term) + searcher.doc_frequency("title", term)
-                if df <= 1 or len(term) < 3:
-                    continue
-                weighted.append((tf * math.log(1 + total / df), term))
-            weighted.sort(reverse=True)
-            clauses: list[wq.Query] = []
-            for weight, term in weighted[:15]:
+            searcher, columns = self._current()
+            own = searcher.document_number(id=item.id)
+            size = columns.size
+            total = max(1, columns.count)
+            score = np.zeros(size)
+            shared = np.zeros(size, dtype=np.int32)
+
+            about = np.zeros(size, dtype=bool)  # shares a concept, sector, place or tag
+
+            def add(docs: Bools, weight: float) -> None:
+                nonlocal score, shared, about
+                df = int((docs & columns.live).sum())
+                if df <= 1 or df > total * SIMILAR_MAX_SHARE:
+                    return  # only this item has it, or too common to tell items apart
+                score = score + weight * math.log(1 + total / df) * docs
+                shared = shared + docs
+                if weight == 1.0:
+                    about = about | docs
+
+            if own is not None:
+                for docs in self._entry_masks(columns).values():
+                    if docs[own]:
+                        add(docs, 1.0)
+            for name, values in (("topic", item.topics), ("country", item.country_codes)):
+                facet = columns.facets.get(name)
+                for value in values if facet is not None else ():
+                    add(facet.mask((value,), size), 1.0)  # type: ignore[union-attr]
+            text = f"{item.title} {item.summary} {item.body[:5000]}"
+            stems = sorted({t for t in terms(text, item.language) if len(t) >= 3})
+            for term in stems:
+                docs = np.zeros(size, dtype=bool)
                 for name in ("title", "summary", "body"):
-                    clauses.append(wq.Term(name, term, boost=weight * FIELD_BOOSTS[name]))
-            for topic in item.topics:
-                clauses.append(wq.Term("topic", topic, boost=2.0))
-            for code in item.country_codes:
-                clauses.append(wq.Term("country", code, boost=2.0))
-            if not clauses:
+                    docs[columns.postings(name, term)[0]] = True
+                add(docs, SIMILAR_WORD_WEIGHT)
+            candidates = columns.live & about & (shared >= 2) & (score > 0)
+            if own is not None:
+                candidates[own] = False
+            docs = np.flatnonzero(candidates)
+            if not len(docs):
                 return []
-            q = wq.AndNot(wq.Or(clauses), wq.Term("id", item.id))
-            parsed = Parsed(q, stems={t for _, t in weighted[:15]})
+            best = float(score[docs].max())
+            docs = docs[score[docs] >= best * SIMILAR_CUTOFF]
+            chosen = docs[np.lexsort((docs, -score[docs]))][:limit]
+            parsed = Parsed(wq.NullQuery, stems=set(stems))
             return [
-                self._hit(searcher.stored_fields(docnum), parsed, score)
-                for score, docnum in _whoosh_top(searcher, q, limit)
+                self._hit(searcher.stored_fields(int(doc)), parsed, float(score[doc]))
+                for doc in chosen
             ]
+
+    def _entry_masks(self, columns: Columns) -> dict[str, Bools]:
+        """Which items name each vocabulary entry: computed once per index version."""
+        cached = self._entries_seen
+        if cached is not None and cached[0] is columns:
+            return cached[1]
+        masks: dict[str, Bools] = {}
+        for entry in vocabulary().entries:
+            node = entry_query(entry, self._languages)
+            masks[f"{entry.kind}:{entry.id}"] = evaluate_any(node, columns)[0] & columns.live
+        self._entries_seen = (columns, masks)
+        return masks
 
     # -- statistics -----------------------------------------------------------------------
 
@@ -431,14 +731,23 @@ def _whoosh_top(
     return [(float(score), int(doc)) for score, doc in collector.results().top_n]
 
 
+def typo_budget(word: str) -> int:
+    """Edits a correction may make to a word: none up to 4 letters, 1 from 5, 2 from 9."""
+    return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
+
+
 def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
+    """Edit distance where swapping two neighbouring letters is one edit (Damerau)."""
+    rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, start=1):
-        current = [i]
+        row = [i]
         for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:

@@ -59,6 +59,10 @@ def render_hit(hit: Hit, number: int, color: bool, width: int) -> str:
             initial_indent="     ",
             subsequent_indent="     ",
         )
+    if hit.match == "partial":
+        lines.append(
+            "     " + _style(f"matches some words: {', '.join(hit.matched_words)}", DIM, color)
+        )
     return "\n".join(lines)
 
 
@@ -67,9 +71,16 @@ def render_result(result: SearchResult, color: bool) -> str:
     first = (result.page - 1) * result.limit + 1
     hits = [render_hit(hit, first + i, color, width) for i, hit in enumerate(result.hits)]
     last = first + len(result.hits) - 1
+    counted = f"{result.total} match{'es' if result.total != 1 else ''}"
+    if result.partial_total:
+        counted = (
+            f"{result.total} item{'s' if result.total != 1 else ''} "
+            f"match{'es' if result.total == 1 else ''} every word; "
+            f"{result.partial_total} more match some"
+        )
     footer = [
         _style(
-            f"{result.total} match{'es' if result.total != 1 else ''}"
+            counted
             + (f", showing {first}-{last}" if result.hits else "")
             + f" (sorted by {result.sort}, {result.seconds * 1000:.0f} ms)",
             DIM,
@@ -143,3 +154,35 @@ def render_report(report: IndexReport, index_path: str) -> str:
     if report.failed_files:
         parts.append(f"{report.failed_files} file(s) could not be read")
     return "\n".join(parts)
+
+
+def render_explain(explain: dict[str, Any]) -> str:
+    """How a query was searched, for stderr: parts, stems, expansions and what each matched."""
+    lines = [f"query: {explain['query']}", f"languages: {', '.join(explain['languages'])}"]
+    for word in explain["words"]:
+        stems = ", ".join(f"{lang} {term}" for lang, term in word["stems"].items())
+        line = f"word {word['word']!r}: {word['items_with_word']} item(s); stems {stems}"
+        if word["understood_as"]:
+            line += (
+                f"; read as {word['understood_as']}, "
+                f"{word['items_with_word_or_expansion']} item(s) with its other forms"
+            )
+        lines.append(line)
+        if word["expansions"]:
+            lines.append(f"  also looks for: {', '.join(word['expansions'])}")
+    for part in explain["never_relaxed"]:
+        lines.append(f"always required: {part['part']} ({part['items']} item(s))")
+    if explain["excluded"]:
+        lines.append(f"excluded: {explain['excluded']}")
+    lines.append(
+        f"matching {explain['match']}, vocabulary {'on' if explain['expand'] else 'off'}: "
+        f"{explain['full_matches']} full match(es)"
+        + (
+            f", partial fallback ran: {explain['partial_matches']} more"
+            if explain["partial_fallback"]
+            else ", no partial fallback"
+        )
+    )
+    if explain["corrected_from"]:
+        lines.append(f"corrected from: {explain['corrected_from']}")
+    return "\n".join(f"newsearch: explain: {line}" for line in lines)

@@ -11,7 +11,16 @@ from typing import Any
 
 from whoosh import query as wq
 
-from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
+from newsearch.index.analysis import (
+    LANGUAGES,
+    STOPWORDS,
+    fold,
+    stem,
+    stopped_anywhere,
+    strip_elision,
+    synonyms,
+    words,
+)
 from newsearch.index.dates import parse_bound
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import (
@@ -22,13 +31,13 @@ from newsearch.index.fields import (
     missing_value,
     query_fields,
 )
-from newsearch.index.places import REGIONS, gazetteer
+from newsearch.index.places import REGIONS, country_name, gazetteer
 from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
 from newsearch.index.topics import DATA as TOPICS_FILE
+from newsearch.index.vocabulary import Entry, country_in, vocabulary
 
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 100  # nested parentheses
-SYNONYM_BOOST = 0.5  # a synonym counts half as much as the word typed
 # the fields a query may name (``country:IDN``): text fields first, the item id last
 FIELDS = tuple(
     sorted(query_fields(), key=lambda name: (name == "id", field_named(name).kind != "text"))
@@ -83,6 +92,8 @@ def tokenize(text: str) -> list[Tok]:
     toks: list[Tok] = []
     i = 0
     n = len(text)
+    # the field a group's words belong to: title:(Peru OR Pakistan)
+    scopes: list[str | None] = []
     while i < n:
         c = text[i]
         if c.isspace():
@@ -90,12 +101,24 @@ def tokenize(text: str) -> list[Tok]:
             continue
         if c == "(":
             toks.append(Tok("lparen", c, i))
+            scopes.append(scopes[-1] if scopes else None)
             i += 1
             continue
         if c == ")":
             toks.append(Tok("rparen", c, i))
+            if scopes:
+                scopes.pop()
             i += 1
             continue
+        empty = re.match(r"([A-Za-z_]+):(?=\s|$|\))", text[i:])
+        if empty and empty.group(1).lower() in FIELDS:
+            name = empty.group(1)
+            example = _EXAMPLES.get(name.lower(), "word")
+            raise QueryError(
+                f"{name}: needs a value, e.g. {name}:{example} (put text with a colon in quotes)",
+                text,
+                i + empty.end() - 1,
+            )
         if (
             c in "-+"
             and i + 1 < n
@@ -122,6 +145,11 @@ def tokenize(text: str) -> list[Tok]:
                 )
             fieldname = name
             i += match.end()
+            if i < n and text[i] == "(":
+                toks.append(Tok("lparen", "(", i, fieldname))
+                scopes.append(fieldname)
+                i += 1
+                continue
             if i < n and text[i] == "[":
                 close = text.find("]", i)
                 if close < 0:
@@ -138,7 +166,7 @@ def tokenize(text: str) -> list[Tok]:
             slop = None
             if i < n and text[i] == "~":
                 i, slop = _tilde(text, i)
-            toks.append(Tok("phrase", phrase, start, fieldname, slop))
+            toks.append(Tok("phrase", phrase, start, fieldname or _scope(scopes), slop))
             continue
         j = i
         while j < n and text[j] not in _WORD_END:
@@ -169,8 +197,27 @@ def tokenize(text: str) -> list[Tok]:
             word = word[:-1]  # "Note: ..." is a word, not a field
             if not word:
                 continue
-        toks.append(Tok("word", word, start, fieldname, slop))
+        toks.append(Tok("word", word, start, fieldname or _scope(scopes), slop))
     return toks
+
+
+def _scope(scopes: list[str | None]) -> str | None:
+    return scopes[-1] if scopes else None
+
+
+_EXAMPLES = {
+    "country": "peru",
+    "region": "americas",
+    "topic": "fisheries",
+    "year": "2016",
+    "date": "2016..2017",
+    "language": "fr",
+    "kind": "statement",
+    "title": "fishers",
+    "summary": "fishers",
+    "body": "fishers",
+    "id": "ID",
+}
 
 
 def _closing_quote(text: str, start: int) -> int:
@@ -191,6 +238,37 @@ def _tilde(text: str, at: int) -> tuple[int, int]:
 # Parsed query
 
 
+class Alternatives(wq.Or):  # type: ignore[misc]
+    """Ways of saying one thing: an item matching several scores as its best one, not their sum
+    (a vocabulary entry with many forms must not outweigh the words typed)."""
+
+
+@dataclass
+class Unit:
+    """One word (or code) of the query that partial matching may drop, with its expansions.
+
+    ``own`` finds the word as typed (every language's stem; every written form of a code);
+    ``expansion`` finds what the vocabulary says it means (translations, aliases, the
+    countries of a place), which ranks in a lower tier than the words typed.
+    """
+
+    text: str
+    own: wq.Query
+    expansion: wq.Query | None = None
+    concept: str | None = None  # the vocabulary entry it was read as
+    forms: tuple[str, ...] = ()  # what the expansion looks for
+    stems: dict[str, str] = field(default_factory=dict)  # language -> stem
+
+
+@dataclass
+class Plan:
+    """A query as parts: words that may be relaxed, parts that never are, and exclusions."""
+
+    units: list[Unit]
+    required: list[wq.Query]
+    excluded: wq.Query | None = None
+
+
 @dataclass
 class Parsed:
     """The Whoosh query, plus what highlighting and spelling correction need."""
@@ -199,19 +277,32 @@ class Parsed:
     words: list[tuple[str, int]] = field(default_factory=list)  # free words and their offsets
     stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    plan: Plan | None = None  # None when the query is not a list of words (OR at the top)
+    expansion_stems: set[str] = field(default_factory=set)
+
+
+_CODE_WORD = re.compile(r"^([CcPp])[.-]?(\d{1,3})(\*?)$")
+_CONVENTION_WORD = re.compile(r"^(?:conventions?|convenios?|protocols?|protocoles?|protocolos?)$")
+_NUMBER_SIGN = re.compile(r"^(?:no\.?|n[°º]\.?|nº|núm\.?|num\.?|nos?\.?|n\.?)$", re.I)
+EXPANSION_FIELDS = TEXT_FIELDS
 
 
 class _Parser:
-    def __init__(self, text: str, languages: tuple[str, ...]) -> None:
+    def __init__(
+        self, text: str, languages: tuple[str, ...], *, stop_languages: tuple[str, ...] = ()
+    ) -> None:
         self.text = text
         self.toks = tokenize(text)
         self.pos = 0
         self.depth = 0
         self.languages = languages
         self.parsed = Parsed(wq.Every())
+        self.stop_languages = stop_languages or tuple(LANGUAGES)
+        self.plans: list[Plan] = []
 
-    def peek(self) -> Tok | None:
-        return self.toks[self.pos] if self.pos < len(self.toks) else None
+    def peek(self, ahead: int = 0) -> Tok | None:
+        at = self.pos + ahead
+        return self.toks[at] if at < len(self.toks) else None
 
     def take(self) -> Tok:
         tok = self.toks[self.pos]
@@ -228,6 +319,8 @@ class _Parser:
                 raise QueryError("')' without a matching '('", self.text, tok.start)
             raise QueryError(f"unexpected {tok.text!r}", self.text, tok.start)
         self.parsed.query = node if node is not None else wq.NullQuery
+        if len(self.plans) == 1 and node is not None:
+            self.parsed.plan = self.plans[0]
         return self.parsed
 
     def or_expr(self) -> wq.Query | None:
@@ -242,20 +335,34 @@ class _Parser:
             return None
         return kept[0] if len(kept) == 1 else wq.Or(kept)
 
+    def _relaxable(self, tok: Tok, prefix: Tok | None) -> bool:
+        """A bare word at the top level: partial matching may do without it."""
+        if self.depth or tok.kind != "word" or tok.field or tok.slop is not None:
+            return False
+        if "?" in tok.text or ("*" in tok.text and not _CODE_WORD.match(tok.text)):
+            return False
+        if prefix is not None and prefix.kind in {"plus", "and"}:
+            return False
+        following = self.peek(1)
+        return following is None or following.kind != "and"
+
     def and_expr(self) -> wq.Query | None:
-        positive: list[wq.Query] = []
+        elements: list[wq.Query | list[Tok]] = []
         negative: list[wq.Query] = []
         first = self.peek()
         if first is not None and first.kind == "and":
             raise QueryError("AND needs something on both sides", self.text, first.start)
+        previous: Tok | None = None
         while (tok := self.peek()) is not None and tok.kind not in {"or", "rparen"}:
             if tok.kind == "and":
                 self.take()
                 following = self.peek()
                 if following is None or following.kind in {"or", "rparen", "and"}:
                     raise QueryError("AND needs something on both sides", self.text, tok.start)
+                previous = tok
                 continue
             negate = False
+            prefix = previous
             if tok.kind in {"not", "minus"}:
                 self.take()
                 negate = True
@@ -263,20 +370,264 @@ class _Parser:
                 if following is None or following.kind in {"or", "rparen", "and"}:
                     raise QueryError(f"{tok.text} needs something to exclude", self.text, tok.start)
             elif tok.kind == "plus":
+                prefix = self.take()
+            current = self.peek()
+            if not negate and current is not None and self._relaxable(current, prefix):
                 self.take()
+                if elements and isinstance(elements[-1], list):
+                    elements[-1].append(current)
+                else:
+                    elements.append([current])
+                previous = current
+                continue
+            previous = current
             node = self.unary()
             if node is None:
                 continue
-            (negative if negate else positive).append(node)
+            if negate:
+                negative.append(node)
+            else:
+                elements.append(node)
+        positive: list[wq.Query] = []
+        required: list[wq.Query] = []
+        units: list[Unit] = []
+        for element in elements:
+            if isinstance(element, list):
+                for unit in self.units(element):
+                    units.append(unit)
+                    positive.append(unit.own)
+            else:
+                required.append(element)
+                positive.append(element)
         if not positive and not negative:
             return None
         base: wq.Query = (
             positive[0] if len(positive) == 1 else (wq.And(positive) if positive else wq.Every())
         )
+        exclude = None
         if negative:
             exclude = negative[0] if len(negative) == 1 else wq.Or(negative)
-            return wq.AndNot(base, exclude)
-        return base
+        if self.depth == 0:
+            self.plans.append(Plan(units, required, exclude))
+        return wq.AndNot(base, exclude) if exclude is not None else base
+
+    # -- units: free words, codes and what the vocabulary makes of them -------------------
+
+    def units(self, toks: list[Tok]) -> list[Unit]:
+        """Units for a run of bare words: codes merged, stop words left out, expansions added."""
+        groups: list[tuple[list[Tok], str | None]] = []  # tokens, code
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            found = _CODE_WORD.match(tok.text)
+            if found:
+                groups.append(([tok], f"{found.group(1).upper()}{found.group(2)}{found.group(3)}"))
+                i += 1
+                continue
+            if _CONVENTION_WORD.match(tok.text.lower()):
+                j = i + 1
+                if j < len(toks) and _NUMBER_SIGN.match(toks[j].text):
+                    j += 1
+                if j < len(toks) and re.fullmatch(r"\d{1,3}", toks[j].text):
+                    letter = "P" if tok.text.lower().startswith("proto") else "C"
+                    groups.append((toks[i : j + 1], f"{letter}{toks[j].text}"))
+                    i = j + 1
+                    continue
+            groups.append(([tok], None))
+            i += 1
+        units: list[Unit] = []
+        plain_units: list[Unit] = []
+        plain: list[tuple[Tok, list[str]]] = []  # words for the vocabulary, by token
+        for group, code in groups:
+            if code is not None:
+                unit = self.code_unit(group, code)
+                if unit is not None:
+                    units.append(unit)
+                    self.parsed.words.append((group[0].text, group[0].start))
+                continue
+            tok = group[0]
+            pieces = [w for w, _, _ in words(tok.text)]
+            kept = [p for p in pieces if not self._stopped(p)]
+            if not kept:
+                continue
+            self.parsed.words.append((tok.text, tok.start))
+            for piece in kept:
+                self.parsed.stems.update(self.variants(piece))
+            own = self._fields(TEXT_FIELDS, lambda f, k=kept: self._own(f, k))
+            stems = {
+                lang: " ".join(stem(strip_elision(p), lang) for p in kept) for lang in LANGUAGES
+            }
+            unit = Unit(tok.text, own, stems=stems)
+            units.append(unit)
+            plain_units.append(unit)
+            plain.append((tok, kept))
+        self._expand(plain_units, plain)
+        return units
+
+    def _expand(self, units: list[Unit], plain: list[tuple[Tok, list[str]]]) -> None:
+        """Attach the vocabulary's reading of the words: concepts, places, countries."""
+        flat: list[str] = []
+        owner: list[int] = []
+        for number, (_, kept) in enumerate(plain):
+            for piece in kept:
+                flat.append(piece)
+                owner.append(number)
+        covered = [False] * len(flat)
+        found: dict[int, list[tuple[Entry | None, str | None, str]]] = {}
+        for span in vocabulary().spans(flat):
+            for k in range(span.start, span.end):
+                covered[k] = True
+            for number in {owner[k] for k in range(span.start, span.end)}:
+                found.setdefault(number, []).append((span.entry, None, span.form))
+        # country names across languages (Tailandia, Pérou): one or two words
+        k = 0
+        while k < len(flat):
+            if covered[k]:
+                k += 1
+                continue
+            for size in (3, 2, 1):
+                window = flat[k : k + size]
+                if len(window) < size or any(covered[k : k + size]):
+                    continue
+                code = country_in(" ".join(window))
+                if code is not None:
+                    for j in range(k, k + size):
+                        covered[j] = True
+                        found.setdefault(owner[j], []).append((None, code, " ".join(window)))
+                    k += size - 1
+                    break
+            k += 1
+        for number, (_, kept) in enumerate(plain):
+            if number >= len(units):
+                break
+            unit = units[number]
+            nodes: list[wq.Query] = []
+            forms: list[str] = []
+            concepts: list[str] = []
+            for entry, country, form in found.get(number, []):
+                if entry is not None:
+                    concepts.append(f"{entry.kind}: {entry.id}")
+                    node, entry_forms = self._entry_query(entry, form)
+                    nodes.append(node)
+                    forms.extend(entry_forms)
+                elif country is not None:
+                    concepts.append(f"country: {country_name(country)}")
+                    nodes.append(wq.Term("country", country))
+                    forms.append(f"country:{country}")
+            if len(kept) == 1:  # word-level synonyms from the synonyms file
+                extra = [
+                    t
+                    for t in synonyms().get(stem(kept[0], self.languages[0]), ())
+                    if t not in self.variants(kept[0])
+                ]
+                if extra:
+                    nodes.append(self._fields(EXPANSION_FIELDS, lambda f, x=extra: _any_term(f, x)))
+                    forms.extend(extra)
+            if nodes:
+                unit.expansion = nodes[0] if len(nodes) == 1 else Alternatives(nodes)
+                unit.concept = "; ".join(dict.fromkeys(concepts)) or "synonyms"
+                unit.forms = tuple(dict.fromkeys(forms))
+
+    def _entry_query(self, entry: Entry, typed: str) -> tuple[wq.Query, list[str]]:
+        key = (entry.kind, entry.id)
+        cached = self._entries.get(key) if hasattr(self, "_entries") else None
+        if cached is not None:
+            return cached
+        nodes: list[wq.Query] = []
+        forms: list[str] = []
+        typed_words = tuple(vocab_words(typed))
+        for _, form in entry.forms:
+            pieces = vocab_words(form)
+            if not pieces or tuple(pieces) == typed_words:
+                continue
+            forms.append(form)
+            for language in self.languages:
+                stems = [stem(strip_elision(p), language) for p in pieces]
+                self.parsed.expansion_stems.update(stems)
+                nodes.append(self._fields(EXPANSION_FIELDS, lambda f, t=stems: _all_terms(f, t)))
+        if entry.code:
+            nodes.append(self._code_query(entry.code[0], int(entry.code[1:])))
+            forms.append(entry.code)
+        for country in entry.countries:
+            nodes.append(wq.Term("country", country))
+        forms.extend(f"country:{c}" for c in entry.countries)
+        unique: list[wq.Query] = []
+        for node in nodes:
+            if node not in unique:
+                unique.append(node)
+        result = (
+            (unique[0] if len(unique) == 1 else Alternatives(unique)) if unique else wq.NullQuery
+        )
+        if not hasattr(self, "_entries"):
+            self._entries: dict[tuple[str, str], tuple[wq.Query, list[str]]] = {}
+        self._entries[key] = (result, forms)
+        return result, forms
+
+    def code_unit(self, toks: list[Tok], code: str) -> Unit | None:
+        """A convention or protocol: every written form of its number is the word itself."""
+        letter, digits = code[0], code[1:]
+        text = " ".join(t.text for t in toks)
+        if digits.endswith("*"):
+            digits = digits[:-1]
+            entries = vocabulary().conventions_with_prefix(letter, digits)
+            numbers = sorted({e.number or 0 for e in entries})
+            known = [self._code_query(letter, n) for n in numbers]
+            wild = self._fields(
+                TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{letter.lower()}{digits.lstrip('0')}*")
+            )
+            self.parsed.prefixes.add(f"{letter.lower()}{digits.lstrip('0')}")
+            own = wq.Or([wild, *known]) if known else wild
+            return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
+        number = int(digits)
+        own = self._code_query(letter, number)
+        self.parsed.stems.add(f"{letter.lower()}{number}")
+        entry = vocabulary().convention(letter, number)
+        unit = Unit(text, own, stems={"code": f"{letter.lower()}{number}"})
+        if entry is not None:
+            nodes: list[wq.Query] = []
+            forms: list[str] = []
+            for _, form in entry.forms:
+                pieces = vocab_words(form)
+                forms.append(form)
+                for language in self.languages:
+                    stems = [stem(strip_elision(p), language) for p in pieces]
+                    self.parsed.expansion_stems.update(stems)
+                    node = self._fields(EXPANSION_FIELDS, lambda f, t=stems: _all_terms(f, t))
+                    if node not in nodes:
+                        nodes.append(node)
+            if nodes:
+                unit.expansion = nodes[0] if len(nodes) == 1 else Alternatives(nodes)
+                unit.concept = f"convention: {entry.id}"
+                unit.forms = tuple(forms)
+        return unit
+
+    def _code_query(self, letter: str, number: int) -> wq.Query:
+        """C029, C29, C.29, Convention No. 29, Convenio núm. 29, convention (n° 29)."""
+        token = f"{letter.lower()}{number}"
+        names = (
+            ["protocol", "protocole", "protocolo"]
+            if letter.upper() == "P"
+            else ["convention", "convenio"]
+        )
+
+        def make(fieldname: str) -> wq.Query:
+            nodes: list[wq.Query] = [wq.Term(fieldname, token)]
+            for name in names:
+                for language in self.languages:
+                    phrase = wq.Phrase(fieldname, [stem(name, language), str(number)], slop=4)
+                    if phrase not in nodes:
+                        nodes.append(phrase)
+            return wq.Or(nodes)
+
+        return self._fields(TEXT_FIELDS, make)
+
+    def _own(self, fieldname: str, kept: list[str]) -> wq.Query:
+        if len(kept) == 1:
+            return self._word(fieldname, kept[0])
+        return self._phrase(fieldname, kept, 1)
+
+    def _stopped(self, word: str) -> bool:
+        return any(word in STOPWORDS[lang] for lang in self.stop_languages)
 
     def unary(self) -> wq.Query | None:
         tok = self.take()
@@ -314,19 +665,20 @@ class _Parser:
     def variants(self, word: str) -> list[str]:
         """The index terms a word may have been stored as, one per language in the index."""
         out: list[str] = []
-        for language in self.languages:
-            term = stem(word, language)
-            if term not in out:
-                out.append(term)
+        for form in dict.fromkeys((word, strip_elision(word))):
+            for language in self.languages:
+                term = stem(form, language)
+                if term not in out:
+                    out.append(term)
         return out
 
     def text_query(self, tok: Tok, fields: tuple[str, ...]) -> wq.Query | None:
         if tok.kind == "phrase":
             every = [w for w, _, _ in words(tok.text)]
-            pieces = [w for w in every if not _stopped(w)]
+            pieces = [w for w in every if not self._stopped(w)]
             if not pieces:
                 return None
-            gaps = _largest_gap(every)
+            gaps = _largest_gap(every, self._stopped)
             for piece in pieces:
                 self.parsed.stems.update(self.variants(piece))
             if len(pieces) == 1:
@@ -357,15 +709,13 @@ class _Parser:
             return self._fields(
                 fields, lambda f: wq.FuzzyTerm(f, term, maxdist=tok.slop or 1, prefixlength=1)
             )
-        kept = [p for p in pieces if not _stopped(p)]
+        kept = [p for p in pieces if not self._stopped(p)]
         if not kept:
             return None
         if tok.field is None:
             self.parsed.words.append((raw, tok.start))
         for piece in kept:
             self.parsed.stems.update(self.variants(piece))
-            if len(kept) == 1:
-                self.parsed.stems.update(synonyms().get(stem(piece, self.languages[0]), ()))
         if len(kept) == 1:
             return self._fields(fields, lambda f: self._word(f, kept[0]))
         return self._fields(fields, lambda f: self._phrase(f, kept, 1))
@@ -381,9 +731,6 @@ class _Parser:
     def _word(self, fieldname: str, word: str) -> wq.Query:
         exact = self.variants(word)
         nodes: list[wq.Query] = [wq.Term(fieldname, t) for t in exact]
-        for term in synonyms().get(exact[0], ()):
-            if term not in exact:
-                nodes.append(wq.Term(fieldname, term, boost=SYNONYM_BOOST))
         return nodes[0] if len(nodes) == 1 else wq.Or(nodes)
 
     @staticmethod
@@ -416,17 +763,31 @@ def topic_names() -> tuple[str, ...]:
         return tuple(name for name in json.load(handle) if not name.startswith("_"))
 
 
-def _largest_gap(pieces: list[str]) -> int:
+def _largest_gap(pieces: list[str], stopped: Any) -> int:
     """The longest run of stop words inside a phrase: they leave gaps in indexed positions."""
     longest = run = 0
     for word in pieces:
-        run = run + 1 if _stopped(word) else 0
+        run = run + 1 if stopped(word) else 0
         longest = max(longest, run)
     return longest
 
 
-def _stopped(word: str) -> bool:
-    return any(word in STOPWORDS[lang] for lang in ("en",))
+def vocab_words(text: str) -> list[str]:
+    """The words of a vocabulary form a search looks for (stop words of any language out)."""
+    return [w for w, _, _ in words(text) if not stopped_anywhere(w)]
+
+
+def _all_terms(fieldname: str, stems: list[str]) -> wq.Query:
+    """Every word of a form in one field (a phrase's words, positions not checked)."""
+    unique = list(dict.fromkeys(stems))
+    if len(unique) == 1:
+        return wq.Term(fieldname, unique[0])
+    return wq.And([wq.Term(fieldname, s) for s in unique])
+
+
+def _any_term(fieldname: str, stems: list[str]) -> wq.Query:
+    nodes = [wq.Term(fieldname, s) for s in dict.fromkeys(stems)]
+    return nodes[0] if len(nodes) == 1 else wq.Or(nodes)
 
 
 def _range(value: str, bracketed: bool) -> tuple[dt.date | None, dt.date | None]:
@@ -617,6 +978,12 @@ def _unique(values: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def entry_query(entry: Entry, languages: tuple[str, ...]) -> wq.Query:
+    """Items holding any form of a vocabulary entry, in any of ``languages``."""
+    node, _ = _Parser("", languages)._entry_query(entry, "")
+    return node
+
+
 def parse(text: str, languages: tuple[str, ...] = ("en",)) -> Parsed:
     """Parse the query language. Raises QueryError pointing at the problem."""
     if len(text) > MAX_QUERY_LENGTH:
@@ -627,4 +994,8 @@ def parse(text: str, languages: tuple[str, ...] = ("en",)) -> Parsed:
         )
     if "\x00" in text:
         raise QueryError("the query holds a NUL character", "", None)
-    return _Parser(text, languages or ("en",)).parse()
+    parsed = _Parser(text, languages or ("en",)).parse()
+    if parsed.query is wq.NullQuery and text.strip():
+        # every word a stop word in some language ("son", "sin"): read them as English
+        parsed = _Parser(text, languages or ("en",), stop_languages=("en",)).parse()
+    return parsed

@@ -45,10 +45,19 @@ class Hit:
     date_precision: str | None = field(default=None, compare=False)
     kicker: str | None = None
     listed_under: str | None = None
+    match: str = "all"  # "all": every word of the query matched; "partial": some did
+    matched_words: tuple[str, ...] = ()  # the query's words (as typed) this item matched
 
     @classmethod
-    def from_item(cls, item: Item, snippet: tuple[Span, ...], score: float | None) -> Hit:
-        """The hit of an item read back from the index, with its snippet and score."""
+    def from_item(
+        cls,
+        item: Item,
+        snippet: tuple[Span, ...],
+        score: float | None,
+        match: str = "all",
+        matched_words: tuple[str, ...] = (),
+    ) -> Hit:
+        """The hit of an item read back from the index, with its snippet, score and match."""
         return cls(
             id=item.id,
             title=item.title,
@@ -67,6 +76,8 @@ class Hit:
             date_precision=item.date_precision,
             kicker=item.kicker,
             listed_under=item.listed_under,
+            match=match,
+            matched_words=matched_words,
         )
 
     @property
@@ -96,6 +107,8 @@ class Hit:
             "source": self.source,
             "kicker": self.kicker,
             "listed_under": self.listed_under,
+            "match": self.match,
+            "matched_words": list(self.matched_words),
         }
 
 
@@ -124,10 +137,19 @@ class SearchResult:
     suggestion: str | None = None
     sort: str = "relevance"
     seconds: float = 0.0
+    partial_total: int = 0  # items matching some but not all words, listed after ``total``
+    corrected_from: str | None = None  # the query as typed, when a corrected one was run
+    match: str = "auto"  # the matching strategy: auto | all | any
+    explain: dict[str, Any] | None = None  # how the query was searched, when asked
+
+    @property
+    def shown_total(self) -> int:
+        """Every item a reader can page through: full matches, then partial ones."""
+        return self.total + self.partial_total
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        return max(1, -(-self.shown_total // self.limit)) if self.limit else 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +161,10 @@ class SearchResult:
                 name: [v.to_dict() for v in self.facets.get(name, ())] for name in FACET_NAMES
             },
             "suggestion": self.suggestion,
+            "partial_total": self.partial_total,
+            "corrected_from": self.corrected_from,
+            "match": self.match,
+            **({"explain": self.explain} if self.explain is not None else {}),
         }
 
 

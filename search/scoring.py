@@ -6,6 +6,7 @@ import numpy as np
 from whoosh import query as wq
 
 from newsearch.search.columns import Bools, Columns, Floats
+from newsearch.search.query import Alternatives
 
 
 class Unsupported(Exception):
@@ -63,7 +64,7 @@ def docset(node: wq.Query, columns: Columns) -> Bools:
         mask = np.zeros(size, dtype=bool)
         mask[docs] = True
         return mask
-    if type(node) is wq.Or:
+    if type(node) is wq.Or or type(node) is Alternatives:
         mask = np.zeros(size, dtype=bool)
         for child in node.subqueries:
             mask |= docset(child, columns)
@@ -83,3 +84,49 @@ def docset(node: wq.Query, columns: Columns) -> Bools:
 
 def _text(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def evaluate_any(node: wq.Query, columns: Columns) -> tuple[Bools, Floats]:
+    """(matching documents, scores) for any query: exact where :func:`evaluate` scores the
+    node, else the documents Whoosh finds scored by the BM25F of the words they hold."""
+    try:
+        return evaluate(node, columns)
+    except Unsupported:
+        pass
+    size = columns.size
+    boost = float(getattr(node, "boost", 1.0))
+    if type(node) is Alternatives:
+        mask = np.zeros(size, dtype=bool)
+        scores = np.zeros(size)
+        for child in node.subqueries:
+            child_mask, child_scores = evaluate_any(child, columns)
+            mask |= child_mask
+            np.maximum(scores, child_scores, out=scores)
+        return mask, scores * boost
+    if type(node) in (wq.Or, wq.And):
+        is_or = type(node) is wq.Or
+        mask = np.zeros(size, dtype=bool) if is_or else np.ones(size, dtype=bool)
+        scores = np.zeros(size)
+        for child in node.subqueries:
+            child_mask, child_scores = evaluate_any(child, columns)
+            mask = (mask | child_mask) if is_or else (mask & child_mask)
+            scores += child_scores
+        scores[~mask] = 0.0
+        return mask, scores * boost
+    if type(node) is wq.AndNot:
+        mask, scores = evaluate_any(node.a, columns)
+        mask = mask & ~docset(node.b, columns)
+        return mask, np.where(mask, scores, 0.0) * boost
+    mask = docset(node, columns)
+    scores = np.zeros(size)
+    seen: set[tuple[str, str]] = set()
+    for fieldname, text in node.iter_all_terms():
+        key = (fieldname, _text(text))
+        if key in seen or fieldname not in columns.searcher.schema:
+            continue
+        seen.add(key)
+        found = columns.term_scores(fieldname, key[1], 1.0)
+        if found is not None:
+            scores += found[1]
+    scores[~mask] = 0.0
+    return mask, scores * boost

@@ -61,7 +61,10 @@ def test_filters_and_sorting(runner: CliRunner, built_index: Path) -> None:
 
 
 def test_no_results_exits_1_with_a_suggestion(runner: CliRunner, built_index: Path) -> None:
-    result = run(runner, "query", "Indonesia fishres", "--index", str(built_index))
+    result = run(
+        runner, "query", "Indonesia fishres", "--no-correct", "--match", "all",
+        "--index", str(built_index),
+    )  # fmt: skip
     assert result.exit_code == 1
     assert json.loads(result.stdout)["suggestion"] == "Indonesia fishers"
     assert "did you mean: Indonesia fishers" in result.stderr

@@ -15,7 +15,9 @@ from newsearch.search.query import Filters
 def test_indonesia_fishers_ranks_indonesian_fisher_items_first(engine: Engine) -> None:
     result = engine.search(SearchRequest("Indonesia fishers"))
     assert result.total == 4
-    for hit in result.hits:
+    full = [hit for hit in result.hits if hit.match == "all"]
+    assert len(full) == 4 and result.hits[:4] == tuple(full)
+    for hit in full:
         assert "IDN" in hit.country_codes
         assert "fisheries" in hit.topics
     # both items that name Indonesian fishers outright come before the synonym-only match
@@ -25,7 +27,8 @@ def test_indonesia_fishers_ranks_indonesian_fisher_items_first(engine: Engine) -
         top_two
     )
     assert "<mark>fishers</mark>" in result.hits[0].snippet_html
-    scores = [hit.score for hit in result.hits]
+    strict = engine.search(SearchRequest("Indonesia fishers", match="all", expand=False))
+    scores = [hit.score for hit in strict.hits]
     assert scores == sorted(scores, reverse=True)  # type: ignore[type-var]
 
 
@@ -150,10 +153,13 @@ def test_bad_queries_raise_with_a_position(engine: Engine, query: str, position:
 
 
 def test_did_you_mean(engine: Engine) -> None:
-    result = engine.search(SearchRequest("Indonesia fishres"))
+    result = engine.search(SearchRequest("Indonesia fishres", correct=False))
     assert result.total == 0
     assert result.suggestion == "Indonesia fishers"
     assert engine.search(SearchRequest("zzzzqqq")).suggestion is None
+    corrected = engine.search(SearchRequest("Indonesia fishres"))
+    assert (corrected.query, corrected.corrected_from) == ("Indonesia fishers", "Indonesia fishres")
+    assert corrected.total == 4 and corrected.suggestion is None
 
 
 def test_pages_do_not_overlap(engine: Engine) -> None:
@@ -190,11 +196,14 @@ def test_stats(engine: Engine) -> None:
 
 def test_hit_json_shape_is_the_contract(engine: Engine) -> None:
     data = engine.search(SearchRequest("Peru")).to_dict()
-    assert list(data) == ["query", "total", "page", "hits", "facets", "suggestion"]
+    assert list(data) == [
+        "query", "total", "page", "hits", "facets", "suggestion",
+        "partial_total", "corrected_from", "match",
+    ]  # fmt: skip
     assert list(data["hits"][0]) == [
         "id", "title", "date", "summary", "snippet", "score", "topics", "countries",
         "country_codes", "regions", "label", "language", "url", "source",
-        "kicker", "listed_under",
+        "kicker", "listed_under", "match", "matched_words",
     ]  # fmt: skip
     assert list(data["facets"]) == [
         "topic", "country", "region", "year", "language", "kind", "source", "listed_under",

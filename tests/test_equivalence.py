@@ -1,4 +1,8 @@
-"""The fast engine returns exactly what the straightforward Whoosh implementation returns."""
+"""The fast engine returns exactly what the straightforward Whoosh implementation returns.
+
+Strict searches (every word required, no vocabulary expansion, no correction) are compared; the
+forgiving defaults build on them and are tested in test_relevance.py.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +67,9 @@ def reference(engine: Engine, text: str, filters: Filters, sort: str) -> dict[st
 
 
 def fast(engine: Engine, text: str, filters: Filters, sort: str) -> dict[str, object]:
-    result = engine.search(SearchRequest(text, filters, sort, limit=10))
+    result = engine.search(
+        SearchRequest(text, filters, sort, limit=10, match="all", expand=False, correct=False)
+    )
     facets = {name: {(v.code or v.value): v.count for v in result.facets[name]} for name in FIELDS}
     return {"total": result.total, "facets": facets, "ids": [h.id for h in result.hits],
             "scores": [h.score for h in result.hits]}  # fmt: skip

@@ -194,9 +194,12 @@ def test_query_and_indexed_text_are_escaped(fresh: tuple[Flask, Path], tmp_path:
 
 
 def test_did_you_mean_links_to_the_corrected_query(client: FlaskClient) -> None:
-    page = text(client.get("/?q=fishrs"))
+    page = text(client.get("/?q=fishrs&correct=0"))
     assert "0 matches" in page
-    assert 'Did you mean <a href="/?q=fishers">fishers</a>?' in page
+    assert 'Did you mean <a href="/?q=fishers&amp;correct=0">fishers</a>?' in page
+    corrected = text(client.get("/?q=fishrs"))
+    assert "Showing results for <strong>fishers</strong>" in corrected
+    assert 'search instead for <a href="/?q=fishrs&amp;correct=0">fishrs</a>' in corrected
 
 
 def test_facets_are_counted_over_all_matches(client: FlaskClient, engine: Engine) -> None:
@@ -511,7 +514,10 @@ def test_api_search_shape(client: FlaskClient, engine: Engine) -> None:
     data = client.get("/api/search?q=fishers&page=1&limit=2").json
     expected = engine.search(SearchRequest("fishers", limit=2)).to_dict()
     assert data == expected
-    assert list(data) == ["query", "total", "page", "hits", "facets", "suggestion"]
+    assert list(data) == [
+        "query", "total", "page", "hits", "facets", "suggestion",
+        "partial_total", "corrected_from", "match",
+    ]  # fmt: skip
     assert list(data["hits"][0]) == list(HIT_KEYS)
     assert list(data["facets"]) == [
         "topic", "country", "region", "year", "language", "kind", "source", "listed_under",

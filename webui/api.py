@@ -14,7 +14,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def search() -> Response:
     """The same parameters as the search page; the same shape as `newsearch query --format json`."""
     state = SearchState.from_args(request.args)
-    result = engine().search(state.request(state.filters()))
+    explain = (request.args.get("explain") or "").strip() in {"1", "true", "yes", "on"}
+    result = engine().search(state.request(state.filters(), explain=explain))
     return jsonify(result.to_dict())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from itertools import chain
@@ -12,7 +13,6 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 
 from newsearch.index.errors import QueryError
 from newsearch.index.item import Evidence
-from newsearch.search.engine import SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, SYNTAX_HELP
 from newsearch.search.results import Hit
 from newsearch.search.rows import csv_pieces, jsonl_pieces
@@ -45,7 +45,9 @@ def search() -> Response:
         state = SearchState.from_args(request.args)
         filters = state.filters()
         state = state.normalised(filters)
-        result = engine().search(state.request(filters))
+        result = engine().search(state.request(filters, explain=bool(state.q)))
+        if result.corrected_from is not None:  # the page shows the corrected query's results
+            state = dataclasses.replace(state, q=result.query)
         bars = timeline.build(engine(), state, filters, result, search_url)
     except QueryError as exc:
         page = render_template(
@@ -108,7 +110,7 @@ def _back_to_results() -> str | None:
 def _all_hits(state: SearchState) -> Iterator[Hit]:
     """Every match; the first is read now so a bad query fails before the response starts."""
     filters = state.filters()
-    hits = engine().export(SearchRequest(state.q, filters, state.sort, limit=1))
+    hits = engine().export(state.request(filters))
     first = next(hits, None)
     return chain([first], hits) if first is not None else iter(())
 

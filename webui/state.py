@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import filter_names
-from newsearch.search.engine import SORTS, SearchRequest
+from newsearch.search.engine import MATCHES, SORTS, SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
 FILTER_NAMES = filter_names()  # one URL argument per filter of the field registry
@@ -36,6 +36,9 @@ class SearchState:
     sort: str = "relevance"
     page: int = 1
     limit: int = DEFAULT_LIMIT
+    match: str = "auto"  # auto | all | any
+    expand: bool = True  # expand=0: the words as typed, no vocabulary
+    correct: bool = True  # correct=0: no automatic correction ("search instead for")
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         if name in FILTER_NAMES:
@@ -56,9 +59,15 @@ class SearchState:
         sort = (args.get("sort") or "relevance").strip()
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        match = (args.get("match") or "auto").strip()
+        if match not in MATCHES:
+            raise QueryError(f"unknown match {match!r}; use one of {', '.join(MATCHES)}")
         return cls(
             q=q,
             chosen=_chosen(values),
+            match=match,
+            expand=_flag(args, "expand"),
+            correct=_flag(args, "correct"),
             date_from=_single(args, "from"),
             date_to=_single(args, "to"),
             sort=sort,
@@ -78,8 +87,20 @@ class SearchState:
             page=self.page, **{name: getattr(filters, name) for name in FILTER_NAMES}
         )
 
-    def request(self, filters: Filters, *, sort: str | None = None) -> SearchRequest:
-        return SearchRequest(self.q, filters, sort or self.sort, self.limit, self.page)
+    def request(
+        self, filters: Filters, *, sort: str | None = None, explain: bool = False
+    ) -> SearchRequest:
+        return SearchRequest(
+            self.q,
+            filters,
+            sort or self.sort,
+            self.limit,
+            self.page,
+            match=self.match,
+            expand=self.expand,
+            correct=self.correct,
+            explain=explain,
+        )
 
     # -- changing ---------------------------------------------------------------------------
 
@@ -106,7 +127,14 @@ class SearchState:
 
     def cleared(self) -> SearchState:
         """The same query with no filters."""
-        return SearchState(q=self.q, sort=self.sort, limit=self.limit)
+        return SearchState(
+            q=self.q,
+            sort=self.sort,
+            limit=self.limit,
+            match=self.match,
+            expand=self.expand,
+            correct=self.correct,
+        )
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -127,6 +155,12 @@ class SearchState:
             out.append(("page", str(self.page)))
         if self.limit != DEFAULT_LIMIT:
             out.append(("limit", str(self.limit)))
+        if self.match != "auto":
+            out.append(("match", self.match))
+        if not self.expand:
+            out.append(("expand", "0"))
+        if not self.correct:
+            out.append(("correct", "0"))
         return out
 
     def query_string(self) -> str:
@@ -163,6 +197,16 @@ def _values(args: Args, name: str) -> tuple[str, ...]:
     if len(out) > MAX_VALUES:
         raise QueryError(f"at most {MAX_VALUES} {name} values at once")
     return tuple(out)
+
+
+def _flag(args: Args, name: str) -> bool:
+    """On unless the URL says name=0 (or false, no, off)."""
+    value = (args.get(name) or "").strip().lower()
+    if value in {"", "1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise QueryError(f"{name} must be 1 or 0")
 
 
 def _single(args: Args, name: str) -> str:
