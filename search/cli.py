@@ -408,9 +408,22 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--provenance",
+    "provenance_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.json",
+    help="Also write how this export was made (query, filters, index, version, time, "
+    "command) to FILE.json.",
+)
 @with_errors
 def export_command(
-    text: tuple[str, ...], index_dir: Path | None, fmt: str, out_path: Path | None, **kwargs: Any
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    fmt: str,
+    out_path: Path | None,
+    provenance_path: Path | None,
+    **kwargs: Any,
 ) -> None:
     """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
     sort = kwargs.pop("sort")
@@ -423,6 +436,12 @@ def export_command(
         else:
             with out_path.open("w", encoding="utf-8", newline="") as handle:
                 count = writer(hits, handle)
+        if provenance_path is not None:
+            from newsearch.search.research import write_provenance
+
+            options = {"sort": sort, "format": fmt}
+            query = [" ".join(text)] if text else []
+            write_provenance(provenance_path, engine, "export", query, filters, options, count)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
 
 
@@ -532,3 +551,10 @@ def serve_command(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     _message("newsearch: stopped")
+
+
+# -- commands for research (concordance, trends, ...) ---------------------------------------
+
+from newsearch.search.research import register  # noqa: E402 - needs the helpers above
+
+register(main)

@@ -1,0 +1,336 @@
+"""The researcher's commands: concordance (kwic) and trends, with optional provenance files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from newsearch.search import provenance
+from newsearch.search.cli import (
+    EXIT_NO_RESULTS,
+    _color,
+    _filters,
+    _message,
+    filter_options,
+    format_option,
+    index_option,
+    open_engine,
+    with_errors,
+)
+from newsearch.search.concordance import (
+    DEFAULT_WIDTH,
+    KEYS,
+    MAX_WIDTH,
+    ORDERS,
+    Line,
+    concordance,
+    ordered,
+)
+from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.output import _cell
+from newsearch.search.periods import UNITS
+from newsearch.search.query import Filters
+from newsearch.search.trends import Trend, trend
+
+DIM, BOLD, RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
+
+
+def provenance_option(func: Any) -> Any:
+    return click.option(
+        "--provenance",
+        "provenance_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE.json",
+        help="Also write how this output was made (query, filters, index, version, time, "
+        "command) to FILE.json; the data itself stays pure.",
+    )(func)
+
+
+def write_provenance(
+    path: Path | None,
+    engine: Engine,
+    kind: str,
+    queries: list[str],
+    filters: Filters,
+    options: dict[str, Any],
+    rows: int,
+) -> None:
+    """Write the provenance record beside the data, if one was asked for."""
+    if path is None:
+        return
+    location = str(engine.store.path)
+    command = provenance.command_for(kind, queries, filters, options, location)
+    made = provenance.record(engine, kind, queries, filters, options, command).with_rows(rows)
+    provenance.write(made, path)
+    _message(f"newsearch: provenance written to {path}")
+
+
+# -- concordance ----------------------------------------------------------------------------
+
+
+def kwic_table(lines: Iterable[Line], out: TextIO, width: int, color: bool) -> int:
+    count = 0
+    for line in lines:
+        match = f"{BOLD}{line.match}{RESET}" if color else line.match
+        meta = f"{line.date or 'undated'} {line.id}"
+        meta = f"{DIM}{meta}{RESET}" if color else meta
+        out.write(f"{line.left:>{width}}  {match}  {line.right:<{width}}  {meta}\n")
+        count += 1
+    return count
+
+
+def kwic_csv(lines: Iterable[Line], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(KEYS)
+    count = 0
+    for line in lines:
+        writer.writerow([_cell("" if v is None else v) for v in line.to_dict().values()])
+        count += 1
+    return count
+
+
+def kwic_jsonl(lines: Iterable[Line], out: TextIO) -> int:
+    count = 0
+    for line in lines:
+        out.write(json.dumps(line.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _limited(lines: Iterable[Line], limit: int | None) -> Iterator[Line]:
+    for number, line in enumerate(lines):
+        if limit is not None and number >= limit:
+            return
+        yield line
+
+
+@click.command("kwic")
+@click.argument("text", nargs=-1)
+@index_option
+@filter_options
+@click.option(
+    "--width",
+    type=click.IntRange(0, MAX_WIDTH),
+    default=DEFAULT_WIDTH,
+    show_default=True,
+    help="Characters of context on each side of the match.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default="items",
+    show_default=True,
+    help="items: as the search orders them (streamed); left/right: by the words before/after "
+    "the match; match: by the match as written.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many lines.")
+@format_option(["table", "csv", "jsonl"], None, "Default: table on a terminal, jsonl in a pipe.")
+@click.option(
+    "--output",
+    "-o",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@provenance_option
+@with_errors
+def kwic_command(
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    width: int,
+    order: str,
+    limit: int | None,
+    fmt: str | None,
+    out_path: Path | None,
+    provenance_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Concordance: every occurrence of TEXT's words and phrases in the matching items.
+
+    Each line is left context, the match as written, right context, then the item's date
+    and id (csv and jsonl add title, field, url and source). Phrases match as phrases;
+    words match in every form their stem takes, in English, French and Spanish.
+
+    \b
+    Examples:
+      newsearch kwic '"forced labour"' --order left
+      newsearch kwic 'fish*' --country Indonesia --format csv -o fish.csv --provenance fish.json
+
+    Exit status: 0 with lines, 1 with none, 2 for a usage or query syntax error.
+    """
+    query = " ".join(text)
+    sort = kwargs.pop("sort")
+    filters = _filters(kwargs)
+    fmt = fmt or ("table" if (out_path is None and sys.stdout.isatty()) else "jsonl")
+    with open_engine(index_dir) as engine:
+        request = SearchRequest(query, filters, sort, limit=1)
+        lines = _limited(ordered(concordance(engine, request, width), order), limit)
+
+        def write(out: TextIO) -> int:
+            if fmt == "csv":
+                return kwic_csv(lines, out)
+            if fmt == "jsonl":
+                return kwic_jsonl(lines, out)
+            return kwic_table(lines, out, width, out is sys.stdout and _color(out))
+
+        if out_path is None:
+            count = write(sys.stdout)
+        else:
+            with out_path.open("w", encoding="utf-8", newline="") as handle:
+                count = write(handle)
+        options = {"width": width, "order": order, "sort": sort, "limit": limit, "format": fmt}
+        write_provenance(provenance_path, engine, "kwic", [query], filters, options, count)
+    _message(f"newsearch: {count} line(s)" + (f" written to {out_path}" if out_path else ""))
+    if not count:
+        sys.exit(EXIT_NO_RESULTS)
+
+
+# -- trends ---------------------------------------------------------------------------------
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
+
+
+def trend_csv(result: Trend, out: TextIO, normalize: bool) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["period", "all_items"]
+    for query in result.queries:
+        header.append(_cell(query))
+        if normalize:
+            header.append(_cell(f"{query} (share)"))
+    writer.writerow(header)
+    for row in result.rows:
+        cells: list[Any] = [row.period, row.total]
+        for count, share in zip(row.counts, row.shares(), strict=True):
+            cells.append(count)
+            if normalize:
+                cells.append(_share(share))
+        writer.writerow(cells)
+    extra = [("undated", result.undated_total, result.undated)]
+    if result.unit == "month":
+        extra.append(("year only", result.year_only_total, result.year_only))
+    for label, total, counts in extra:
+        cells = [label, total]
+        for count in counts:
+            cells.append(count)
+            if normalize:
+                cells.append(_share(count / total) if total else "")
+        writer.writerow(cells)
+    return len(result.rows)
+
+
+def trend_table(result: Trend, normalize: bool) -> str:
+    names = [q or "(all items)" for q in result.queries]
+    widths = [max(len(n), 9 if normalize else 6) for n in names]
+    lines = [
+        "period   "
+        + f"{'all':>7}  "
+        + "  ".join(f"{n:>{w}}" for n, w in zip(names, widths, strict=True))
+    ]
+    for row in result.rows:
+        cells = []
+        for count, share, w in zip(row.counts, row.shares(), widths, strict=True):
+            text = (
+                (f"{share * 100:.2f}%" if share is not None else "–") if normalize else str(count)
+            )
+            cells.append(f"{text:>{w}}")
+        lines.append(f"{row.period:<8} {row.total:>7}  " + "  ".join(cells))
+    lines.append(
+        f"{'undated':<8} {result.undated_total:>7}  "
+        + "  ".join(f"{n:>{w}}" for n, w in zip(result.undated, widths, strict=True))
+    )
+    if result.unit == "month" and result.year_only_total:
+        lines.append(
+            f"{'year only':<8} {result.year_only_total:>7}  "
+            + "  ".join(f"{n:>{w}}" for n, w in zip(result.year_only, widths, strict=True))
+        )
+    shown = "share of all items in the period" if normalize else "matching items"
+    lines.append(f"({shown} per {result.unit}; 'all' counts every item under the filters)")
+    return "\n".join(lines)
+
+
+@click.command("trend")
+@click.argument("queries", nargs=-1, required=True)
+@index_option
+@filter_options
+@click.option(
+    "--by", type=click.Choice(UNITS), default="year", show_default=True, help="Period to count by."
+)
+@click.option(
+    "--normalize",
+    is_flag=True,
+    help="Also give each count as a share of all items in its period (under the filters), "
+    "so growth of the corpus alone shows as flat.",
+)
+@format_option(["table", "csv", "json"], None, "Default: table on a terminal, json in a pipe.")
+@click.option(
+    "--output",
+    "-o",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@provenance_option
+@with_errors
+def trend_command(
+    queries: tuple[str, ...],
+    index_dir: Path | None,
+    by: str,
+    normalize: bool,
+    fmt: str | None,
+    out_path: Path | None,
+    provenance_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Matching items per year or month for each QUERY (one argument per search).
+
+    \b
+    Examples:
+      newsearch trend '"forced labour"' '"child labour"' --by year --normalize
+      newsearch trend trafficking --by month --from 2016 --to 2017 --format csv
+
+    Undated items are counted apart; by month, so are items known only to their year.
+    """
+    kwargs.pop("sort")
+    filters = _filters(kwargs)
+    fmt = fmt or ("table" if (out_path is None and sys.stdout.isatty()) else "json")
+    with open_engine(index_dir) as engine:
+        result = trend(engine, list(queries), filters, by)
+
+        def write(out: TextIO) -> None:
+            if fmt == "csv":
+                trend_csv(result, out, normalize)
+            elif fmt == "json":
+                json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
+                out.write("\n")
+            else:
+                out.write(trend_table(result, normalize) + "\n")
+
+        if out_path is None:
+            write(sys.stdout)
+        else:
+            with out_path.open("w", encoding="utf-8", newline="") as handle:
+                write(handle)
+        options = {"by": by, "normalize": normalize, "format": fmt}
+        write_provenance(
+            provenance_path, engine, "trend", list(queries), filters, options, len(result.rows)
+        )
+    if not any(result.matches()):
+        _message("newsearch: no items match any of these searches")
+        sys.exit(EXIT_NO_RESULTS)
+
+
+COMMANDS = (kwic_command, trend_command)
+
+
+def register(group: click.Group) -> None:
+    """Add the research commands to the ``newsearch`` group."""
+    for command in COMMANDS:
+        group.add_command(command)
