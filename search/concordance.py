@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
 from newsearch.index.errors import QueryError
 from newsearch.index.item import Item
 from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.output import _cell
 from newsearch.search.query import Tok, tokenize
 
 TEXT_FIELDS = ("title", "summary", "body")
@@ -205,3 +208,26 @@ def ordered(lines: Iterable[Line], order: str) -> Iterable[Line]:
     if order == "match":
         return sorted(lines, key=lambda x: (fold(x.match.lower()), _words_key(x.right)))
     raise QueryError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+
+
+def csv_row(line: Line) -> list[Any]:
+    """A line as a CSV row under ``KEYS``: formula-like cells defused."""
+    return [_cell("" if v is None else v) for v in line.to_dict().values()]
+
+
+def write_csv(lines: Iterable[Line], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(KEYS)
+    count = 0
+    for line in lines:
+        writer.writerow(csv_row(line))
+        count += 1
+    return count
+
+
+def write_jsonl(lines: Iterable[Line], out: TextIO) -> int:
+    count = 0
+    for line in lines:
+        out.write(json.dumps(line.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count

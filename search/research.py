@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,18 +24,19 @@ from newsearch.search.cli import (
 )
 from newsearch.search.concordance import (
     DEFAULT_WIDTH,
-    KEYS,
     MAX_WIDTH,
     ORDERS,
     Line,
     concordance,
     ordered,
 )
+from newsearch.search.concordance import write_csv as write_lines_csv
+from newsearch.search.concordance import write_jsonl as write_lines_jsonl
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.output import _cell
 from newsearch.search.periods import UNITS
 from newsearch.search.query import Filters
 from newsearch.search.trends import Trend, trend
+from newsearch.search.trends import write_csv as write_trend_csv
 
 DIM, BOLD, RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
@@ -81,24 +81,6 @@ def kwic_table(lines: Iterable[Line], out: TextIO, width: int, color: bool) -> i
         meta = f"{line.date or 'undated'} {line.id}"
         meta = f"{DIM}{meta}{RESET}" if color else meta
         out.write(f"{line.left:>{width}}  {match}  {line.right:<{width}}  {meta}\n")
-        count += 1
-    return count
-
-
-def kwic_csv(lines: Iterable[Line], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(KEYS)
-    count = 0
-    for line in lines:
-        writer.writerow([_cell("" if v is None else v) for v in line.to_dict().values()])
-        count += 1
-    return count
-
-
-def kwic_jsonl(lines: Iterable[Line], out: TextIO) -> int:
-    count = 0
-    for line in lines:
-        out.write(json.dumps(line.to_dict(), ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -174,9 +156,9 @@ def kwic_command(
 
         def write(out: TextIO) -> int:
             if fmt == "csv":
-                return kwic_csv(lines, out)
+                return write_lines_csv(lines, out)
             if fmt == "jsonl":
-                return kwic_jsonl(lines, out)
+                return write_lines_jsonl(lines, out)
             return kwic_table(lines, out, width, out is sys.stdout and _color(out))
 
         if out_path is None:
@@ -192,38 +174,6 @@ def kwic_command(
 
 
 # -- trends ---------------------------------------------------------------------------------
-
-
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.6f}"
-
-
-def trend_csv(result: Trend, out: TextIO, normalize: bool) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    header = ["period", "all_items"]
-    for query in result.queries:
-        header.append(_cell(query))
-        if normalize:
-            header.append(_cell(f"{query} (share)"))
-    writer.writerow(header)
-    for row in result.rows:
-        cells: list[Any] = [row.period, row.total]
-        for count, share in zip(row.counts, row.shares(), strict=True):
-            cells.append(count)
-            if normalize:
-                cells.append(_share(share))
-        writer.writerow(cells)
-    extra = [("undated", result.undated_total, result.undated)]
-    if result.unit == "month":
-        extra.append(("year only", result.year_only_total, result.year_only))
-    for label, total, counts in extra:
-        cells = [label, total]
-        for count in counts:
-            cells.append(count)
-            if normalize:
-                cells.append(_share(count / total) if total else "")
-        writer.writerow(cells)
-    return len(result.rows)
 
 
 def trend_table(result: Trend, normalize: bool) -> str:
@@ -306,7 +256,7 @@ def trend_command(
 
         def write(out: TextIO) -> None:
             if fmt == "csv":
-                trend_csv(result, out, normalize)
+                write_trend_csv(result, out, normalize)
             elif fmt == "json":
                 json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
                 out.write("\n")

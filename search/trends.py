@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from newsearch.index.errors import QueryError
 from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.output import _cell
 from newsearch.search.periods import UNITS, PeriodCounts, periods_between
 from newsearch.search.query import Filters
 
@@ -95,3 +97,35 @@ def trend(
         year_only=tuple(sum(s.year_only.values()) for s in series),
         year_only_total=sum(base.year_only.values()),
     )
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
+
+
+def write_csv(result: Trend, out: TextIO, normalize: bool) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["period", "all_items"]
+    for query in result.queries:
+        header.append(_cell(query))
+        if normalize:
+            header.append(_cell(f"{query} (share)"))
+    writer.writerow(header)
+    for row in result.rows:
+        cells: list[Any] = [row.period, row.total]
+        for count, share in zip(row.counts, row.shares(), strict=True):
+            cells.append(count)
+            if normalize:
+                cells.append(_share(share))
+        writer.writerow(cells)
+    extra = [("undated", result.undated_total, result.undated)]
+    if result.unit == "month":
+        extra.append(("year only", result.year_only_total, result.year_only))
+    for label, total, counts in extra:
+        cells = [label, total]
+        for count in counts:
+            cells.append(count)
+            if normalize:
+                cells.append(_share(count / total) if total else "")
+        writer.writerow(cells)
+    return len(result.rows)

@@ -10,7 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from newsearch.index.store import default_index_dir
-from newsearch.webui import api, errors, formatting, pages
+from newsearch.webui import api, errors, formatting, pages, research
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     formatting.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(research.bp)
     errors.register(app)
     app.before_request(_bounded)
     app.after_request(_secure)
