@@ -1,4 +1,4 @@
-"""The researcher's commands: concordance (kwic) and trends, with optional provenance files."""
+"""The researcher's commands: concordance (kwic), trends and watched searches."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typing import Any, TextIO
 
 import click
 
-from newsearch.search import provenance
+from newsearch.search import output, provenance
 from newsearch.search.cli import (
     EXIT_NO_RESULTS,
     _color,
     _filters,
+    _index_path,
     _message,
     filter_options,
     format_option,
@@ -37,6 +38,8 @@ from newsearch.search.periods import UNITS
 from newsearch.search.query import Filters
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
+from newsearch.search.watches import WatchBook
+from newsearch.search.watches import default_path as default_watches
 
 DIM, BOLD, RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
@@ -277,7 +280,149 @@ def trend_command(
         sys.exit(EXIT_NO_RESULTS)
 
 
-COMMANDS = (kwic_command, trend_command)
+# -- watched searches -----------------------------------------------------------------------
+
+
+def watches_option(func: Any) -> Any:
+    return click.option(
+        "--watches",
+        "watches_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="NEWSEARCH_WATCHES",
+        show_envvar=True,
+        help="Watch file. Default: $NEWSEARCH_WATCHES, else INDEX.watches.json beside the index.",
+    )(func)
+
+
+def _book(index_dir: Path | None, watches_path: Path | None) -> WatchBook:
+    return WatchBook(watches_path or default_watches(_index_path(index_dir)))
+
+
+@click.group("watch")
+def watch_group() -> None:
+    """Watched searches: save a search, then see only the items that arrived since last time.
+
+    \b
+    Examples:
+      newsearch watch add peru-trafficking trafficking --country Peru
+      newsearch index new-dump.txt
+      newsearch watch run peru-trafficking     # the new matching items, then remembered
+    """
+
+
+@watch_group.command("add")
+@click.argument("name")
+@click.argument("text", nargs=-1)
+@index_option
+@watches_option
+@filter_options
+@with_errors
+def watch_add(
+    name: str,
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    watches_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Save TEXT and the filters as the watch NAME; what matches now counts as seen."""
+    kwargs.pop("sort")
+    filters = _filters(kwargs)
+    with open_engine(index_dir) as engine:
+        watch = _book(index_dir, watches_path).add(engine, name, " ".join(text), filters)
+    _message(f"newsearch: watching {name!r}: {len(watch.seen)} item(s) match now")
+
+
+@watch_group.command("list")
+@index_option
+@watches_option
+@format_option(["table", "json"], None, "Default: table on a terminal, json in a pipe.")
+@with_errors
+def watch_list(index_dir: Path | None, watches_path: Path | None, fmt: str | None) -> None:
+    """The saved searches, with how many items each would report now."""
+    book = _book(index_dir, watches_path)
+    watches = book.watches()
+    with open_engine(index_dir) as engine:
+        rows = [(w, len(book.pending(engine, w.name))) for w in watches]
+    if (fmt or ("table" if sys.stdout.isatty() else "json")) == "json":
+        output.write_json([{**w.to_dict(), "new": n} for w, n in rows], sys.stdout)
+        return
+    for watch, new in rows:
+        filters = "; ".join(
+            f"{k}: {v if isinstance(v, str) else ', '.join(v)}" for k, v in watch.filters.items()
+        )
+        click.echo(
+            f"{watch.name}  {new} new  query {watch.query!r}"
+            + (f"  ({filters})" if filters else "")
+            + f"  last run {watch.last_run or 'never'}"
+        )
+    if not rows:
+        _message("newsearch: no watched searches yet (newsearch watch add NAME QUERY)")
+
+
+@watch_group.command("run")
+@click.argument("names", nargs=-1)
+@index_option
+@watches_option
+@format_option(
+    ["table", "json", "jsonl", "csv"],
+    None,
+    "Default: table on a terminal, jsonl in a pipe (each hit with a 'watch' key).",
+)
+@with_errors
+def watch_run(
+    names: tuple[str, ...], index_dir: Path | None, watches_path: Path | None, fmt: str | None
+) -> None:
+    """The items that arrived since each watch last ran (all watches without NAMES).
+
+    The run is remembered: the next one reports only what arrives after it. Exit status 0
+    with new items, 1 with none.
+    """
+    book = _book(index_dir, watches_path)
+    chosen = list(names) or [w.name for w in book.watches()]
+    fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
+    total = 0
+    with open_engine(index_dir) as engine:
+        results = []
+        for name in chosen:
+            watch, new = book.run(engine, name)
+            results.append((watch, new))
+            total += len(new)
+    if fmt == "json":
+        output.write_json(
+            [{"watch": w.name, "hits": [h.to_dict() for h in new]} for w, new in results],
+            sys.stdout,
+        )
+    elif fmt == "jsonl":
+        for watch, new in results:
+            for hit in new:
+                sys.stdout.write(
+                    json.dumps({**hit.to_dict(), "watch": watch.name}, ensure_ascii=False) + "\n"
+                )
+    elif fmt == "csv":
+        output.write_csv((hit for _, new in results for hit in new), sys.stdout)
+    else:
+        color = _color(sys.stdout)
+        for watch, new in results:
+            click.echo(f"{watch.name}: {len(new)} new since {watch.last_run or 'it was added'}")
+            for number, hit in enumerate(new, start=1):
+                click.echo(output.render_hit(hit, number, color, 100))
+    _message(f"newsearch: {total} new item(s) in {len(results)} watch(es)")
+    if not total:
+        sys.exit(EXIT_NO_RESULTS)
+
+
+@watch_group.command("remove")
+@click.argument("name")
+@index_option
+@watches_option
+@with_errors
+def watch_remove(name: str, index_dir: Path | None, watches_path: Path | None) -> None:
+    """Forget the watch NAME."""
+    _book(index_dir, watches_path).remove(name)
+    _message(f"newsearch: removed the watch {name!r}")
+
+
+COMMANDS = (kwic_command, trend_command, watch_group)
 
 
 def register(group: click.Group) -> None:
