@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from newsearch.index.errors import NewsearchError, QueryError
+from newsearch.index.errors import ItemNotFoundError, NewsearchError, QueryError
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.provenance import filters_dict
 from newsearch.search.query import Filters
@@ -25,7 +25,11 @@ VERSION = 1
 
 
 class WatchError(NewsearchError):
-    """A watch that does not exist, already exists, or a watch file that cannot be used."""
+    """A watch that already exists, or a watch file that cannot be used."""
+
+
+class WatchNotFoundError(WatchError, ItemNotFoundError):
+    """No watch has the name asked for."""
 
 
 def default_path(index_dir: Path) -> Path:
@@ -195,7 +199,7 @@ class WatchBook:
     def _named(watches: dict[str, Watch], name: str) -> Watch:
         if name not in watches:
             known = ", ".join(sorted(watches)) or "none yet"
-            raise WatchError(
+            raise WatchNotFoundError(
                 f"no watch called {name!r} (watches: {known})",
                 hint="newsearch watch list shows them; newsearch watch add NAME QUERY adds one",
             )

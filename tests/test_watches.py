@@ -140,3 +140,44 @@ def test_watch_at_ten_thousand_items(
     assert sorted(h["url"] for h in hits) == sorted(
         f"https://synthetic.example.org/items/{i}" for i in new
     )
+
+
+# -- on the page ----------------------------------------------------------------------------
+
+
+def test_watch_this_search_on_the_page(index_copy: Path, tmp_path: Path) -> None:
+    import re
+    from html import unescape
+
+    from newsearch.webui import core
+    from newsearch.webui.app import create_app
+
+    app = create_app({"INDEX_DIR": str(index_copy), "TESTING": True})
+    client = app.test_client()
+    try:
+        page = client.get("/?q=trafficking&country=PER").get_data(as_text=True)
+        form = re.search(r'<form class="watch-form".*?</form>', page, re.S)
+        assert form is not None
+        fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+        assert fields == {"q": "trafficking", "country": "PER"}
+        added = client.post("/watches", data={**fields, "name": "peru"})
+        assert added.status_code == 303 and added.headers["Location"] == "/watches?added=peru"
+        add_items(index_copy, NEW, tmp_path)
+        listing = client.get("/watches").get_data(as_text=True)
+        assert re.search(r'<td class="watch-new">1</td>', listing)
+        feed = next(unescape(h) for h in re.findall(r'href="(/feed\.atom[^"]*)"', listing))
+        atom = client.get(feed)
+        assert atom.status_code == 200 and b"Trafficking ring broken in Peru" in atom.data
+        one = client.get("/watches/peru").get_data(as_text=True)
+        assert "1 new item" in one and "Trafficking ring broken in Peru" in one
+        assert client.post("/watches/peru/seen").status_code == 303
+        assert "0 new items" in client.get("/watches/peru").get_data(as_text=True)
+        # another site's page cannot add or remove watches
+        other = {"Origin": "http://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
+        assert client.post("/watches/peru/remove", headers=other).status_code == 403
+        assert client.get("/watches/nope").status_code == 404
+        assert client.post("/watches", data={"q": "x", "name": "peru"}).status_code == 400
+        assert client.post("/watches/peru/remove").status_code == 303
+        assert "No watched searches yet" in client.get("/watches").get_data(as_text=True)
+    finally:
+        core.close(app)
