@@ -1,7 +1,8 @@
-"""The researcher's commands: concordance (kwic), trends and watched searches."""
+"""The researcher's commands: concordance (kwic), trends, watched searches, key terms."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,11 @@ from newsearch.search.concordance import (
 from newsearch.search.concordance import write_csv as write_lines_csv
 from newsearch.search.concordance import write_jsonl as write_lines_jsonl
 from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.keyness import DEFAULT_LIMIT as DEFAULT_TERMS
+from newsearch.search.keyness import KEYS as TERM_KEYS
+from newsearch.search.keyness import CorpusCounts, Counts, Term, key_terms
+from newsearch.search.keyness import cache_path as terms_cache
+from newsearch.search.output import _cell
 from newsearch.search.periods import UNITS
 from newsearch.search.query import Filters
 from newsearch.search.trends import Trend, trend
@@ -422,7 +428,105 @@ def watch_remove(name: str, index_dir: Path | None, watches_path: Path | None) -
     _message(f"newsearch: removed the watch {name!r}")
 
 
-COMMANDS = (kwic_command, trend_command, watch_group)
+# -- what sets a search's items apart --------------------------------------------------------
+
+
+def terms_table(found: list[Term], target: Counts, reference: Counts, against: str | None) -> str:
+    versus = f"the items of {against!r}" if against is not None else "the rest of the corpus"
+    lines = [
+        f"{'term':<28} {'count':>7} {'other':>7} {'per 10k':>9} {'other/10k':>9} {'LL':>9}",
+    ]
+    for term in found:
+        lines.append(
+            f"{term.term[:28]:<28} {term.count:>7} {term.reference:>7} {term.per_10k:>9.1f} "
+            f"{term.reference_per_10k:>9.1f} {term.log_likelihood:>9.1f}"
+        )
+    lines.append(
+        f"({target.items} item(s), {target.tokens} words, against {versus}: "
+        f"{reference.items} item(s), {reference.tokens} words; log-likelihood, p < 0.001)"
+    )
+    return "\n".join(lines)
+
+
+@click.command("terms")
+@click.argument("text", nargs=-1)
+@index_option
+@filter_options
+@click.option(
+    "--against",
+    metavar="QUERY",
+    default=None,
+    help="Compare with the items of this search (same filters) instead of the whole corpus.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 500),
+    default=DEFAULT_TERMS,
+    show_default=True,
+    help="At most this many terms.",
+)
+@format_option(["table", "csv", "json"], None, "Default: table on a terminal, json in a pipe.")
+@provenance_option
+@with_errors
+def terms_command(
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    against: str | None,
+    limit: int,
+    fmt: str | None,
+    provenance_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Words and phrases over-represented in the items matching TEXT.
+
+    Titles and summaries are compared with the rest of the corpus (or with the items of
+    --against QUERY) by Dunning's log-likelihood; stop words are left aside and only
+    terms seen at least 3 times and significant at p < 0.001 are listed.
+
+    \b
+    Examples:
+      newsearch terms fishers
+      newsearch terms '"child labour"' --against '"forced labour"' --format csv
+    """
+    kwargs.pop("sort")
+    filters = _filters(kwargs)
+    query = " ".join(text)
+    with open_engine(index_dir) as engine:
+        corpus = CorpusCounts(terms_cache(engine.store.path))
+        fingerprint = provenance.IndexRecord.of(engine).fingerprint
+        found, target, reference = key_terms(
+            engine, query, filters, against=against, limit=limit, corpus=corpus,
+            fingerprint=fingerprint,
+        )  # fmt: skip
+        fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+        if fmt == "json":
+            output.write_json(
+                {
+                    "query": query,
+                    "against": against,
+                    "items": target.items,
+                    "words": target.tokens,
+                    "reference_items": reference.items,
+                    "reference_words": reference.tokens,
+                    "terms": [t.to_dict() for t in found],
+                },
+                sys.stdout,
+            )
+        elif fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(TERM_KEYS)
+            for term in found:
+                writer.writerow([_cell(v) for v in term.to_dict().values()])
+        else:
+            click.echo(terms_table(found, target, reference, against))
+        options = {"against": against, "limit": limit, "format": fmt}
+        write_provenance(provenance_path, engine, "terms", [query], filters, options, len(found))
+    if not found:
+        _message("newsearch: no word stands out in these items")
+        sys.exit(EXIT_NO_RESULTS)
+
+
+COMMANDS = (kwic_command, trend_command, watch_group, terms_command)
 
 
 def register(group: click.Group) -> None:

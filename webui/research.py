@@ -23,6 +23,8 @@ from newsearch.search.concordance import (
     ordered,
 )
 from newsearch.search.engine import SearchRequest
+from newsearch.search.keyness import CorpusCounts, key_terms
+from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 from newsearch.search.trends import Trend, trend
@@ -216,6 +218,40 @@ def trends_csv() -> Response:
     buffer = io.StringIO()
     write_trend_csv(result, buffer, normalize=True)
     return _download(iter([buffer.getvalue()]), "trends")
+
+
+# -- what sets these items apart ------------------------------------------------------------
+
+
+@bp.get("/terms")
+def terms_page() -> Response:
+    state = SearchState.from_args(request.args)
+    filters = state.filters()
+    state = state.normalised(filters)
+    against = (request.args.get("against") or "").strip() or None
+    if against is not None and len(against) > MAX_QUERY_LENGTH:
+        raise QueryError(f"'against' is longer than {MAX_QUERY_LENGTH} characters")
+    found, target, reference = key_terms(
+        engine(),
+        state.q,
+        filters,
+        against=against,
+        corpus=CorpusCounts(terms_cache(engine().store.path)),
+        fingerprint=provenance.IndexRecord.of(engine()).fingerprint,
+    )
+    page = render_template(
+        "terms.html",
+        state=state,
+        against=against,
+        terms=found,
+        target=target,
+        reference=reference,
+        search_href=_url("pages.search", state.params()),
+        term_href=lambda term: _url(
+            "pages.search", state.change(q=f'{state.q} "{term}"'.strip()).params()
+        ),
+    )
+    return make_response(page)
 
 
 # -- how a download was made ----------------------------------------------------------------
