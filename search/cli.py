@@ -396,7 +396,9 @@ def query_command(
     if result.explain is not None:
         _message(output.render_explain(result.explain))
     out = target(fmt, "table")
-    if not write_hits(out, result.hits, result.to_dict()) and (result.total or result.partial_total):
+    if not write_hits(out, result.hits, result.to_dict()) and (
+        result.total or result.partial_total
+    ):
         click.echo(output.render_result(result, out.color))
     if not result.total and result.partial_total:
         _message(
@@ -484,6 +486,14 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--provenance",
+    "provenance_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.json",
+    help="Also write how this export was made (query, filters, index, version, time, "
+    "command) to FILE.json.",
+)
 @with_errors
 def export_command(
     text: tuple[str, ...],
@@ -492,6 +502,7 @@ def export_command(
     no_expand: bool,
     fmt: str,
     out_path: Path | None,
+    provenance_path: Path | None,
     **kwargs: Any,
 ) -> None:
     """Every item matching TEXT and the filters (all items without them), streamed, no cap.
@@ -510,6 +521,12 @@ def export_command(
         else:
             with out_path.open("w", encoding="utf-8", newline="") as handle:
                 count = rows.write_rows(fmt, hits, handle)
+        if provenance_path is not None:
+            from newsearch.search.research import write_provenance
+
+            options = {"sort": sort, "format": fmt, "match": match, "no_expand": no_expand}
+            query = [" ".join(text)] if text else []
+            write_provenance(provenance_path, engine, "export", query, filters, options, count)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
 
 
@@ -631,3 +648,10 @@ def serve_command(
     except OSError as exc:
         raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     _message("newsearch: stopped")
+
+
+# -- commands for research (concordance, trends, ...) ---------------------------------------
+
+from newsearch.search.research import register  # noqa: E402 - needs the helpers above
+
+register(main)

@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from newsearch.index.vocabulary import vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.highlight import has_match, snippet
+from newsearch.search.periods import UNITS, PeriodCounts, period_of
 from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
@@ -710,6 +712,42 @@ class Engine:
             segments=segments,
             facets=facets,
             undated=undated,
+        )
+
+    # -- counts over time (trends) ---------------------------------------------------------
+
+    @_damage_is_reported
+    def period_counts(self, request: SearchRequest, unit: str = "year") -> PeriodCounts:
+        """How many items match ``request`` (text and filters) in each year or month."""
+        if unit not in UNITS:
+            raise QueryError(f"unknown period {unit!r}; use one of {', '.join(UNITS)}")
+        with self._lock:
+            searcher, columns = self._current()
+            parsed = parse(request.text, self._languages)
+            matched, _ = self._matches(columns, parsed.query)
+            for mask in self._filter_masks(columns, request.filters).values():
+                matched = matched & mask
+            dates = columns.date[matched]
+            undated = int((dates == 0).sum())
+            dates = dates[dates > 0]
+            year_only: Counter[str] = Counter()
+            if unit == "month":
+                # an item known only to its year is stored on 1 January: never count it there
+                for doc in np.flatnonzero(matched & (columns.date % 10000 == 101)):
+                    if searcher.stored_fields(int(doc)).get("date_precision") == "year":
+                        year_only[str(int(columns.date[doc]) // 10000)] += 1
+            keys = dates // 10000 if unit == "year" else dates // 100
+            values, counts = np.unique(keys, return_counts=True)
+        by_period: Counter[str] = Counter()
+        for key, count in zip(values.tolist(), counts.tolist(), strict=True):
+            by_period[period_of(int(key) * (10000 if unit == "year" else 100), unit)] += count
+        for year, count in year_only.items():
+            by_period[f"{year}-01"] -= count
+        return PeriodCounts(
+            unit=unit,
+            counts={k: v for k, v in sorted(by_period.items()) if v > 0},
+            undated=undated,
+            year_only=dict(sorted(year_only.items())),
         )
 
 

@@ -19,12 +19,12 @@ def hit_row(hit: Hit) -> dict[str, Any]:
     """A hit as one flat CSV row: lists joined with '; ', formula-like cells defused."""
     row = hit.to_dict()
     return {
-        k: _cell("; ".join(v) if isinstance(v, list) else ("" if v is None else v))
+        k: cell("; ".join(v) if isinstance(v, list) else ("" if v is None else v))
         for k, v in row.items()
     }
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """Prefix text a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
     if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value

@@ -85,3 +85,19 @@ def app(built_index: Path) -> Iterator[Flask]:
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+# -- synthetic data at 10,000 items (research features) --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def synthetic_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of 10,000 synthetic items whose counts are known (see tests/synthetic.py)."""
+    import synthetic
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    source = synthetic.write(folder / "items.jsonl", 10_000)
+    path = folder / "index"
+    report = IndexStore(path).build([source])
+    assert report.ok and report.total == 10_000
+    return path

@@ -10,7 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from newsearch.index.store import default_index_dir
-from newsearch.webui import api, errors, formatting, pages
+from newsearch.webui import api, errors, formatting, pages, research, watching
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,6 +35,7 @@ SECURITY_HEADERS = {
 }
 DEFAULTS: dict[str, Any] = {
     "INDEX_DIR": None,  # the index folder; the per-user default when not given
+    "WATCHES": None,  # the watch file; INDEX.watches.json beside the index when not given
     "MAX_CONTENT_LENGTH": 16 * 1024,  # every route is a GET: no request needs a body
     "MAX_FORM_MEMORY_SIZE": 16 * 1024,
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,
@@ -61,6 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     formatting.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(research.bp)
+    app.register_blueprint(watching.bp)
     errors.register(app)
     app.before_request(_bounded)
     app.after_request(_secure)

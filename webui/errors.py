@@ -14,7 +14,14 @@ from newsearch.index.errors import (
 )
 
 # Paths answered for programs: their errors are JSON, never an HTML page.
-MACHINE_PREFIXES = ("/api/", "/export.", "/feed.atom")
+MACHINE_PREFIXES = (
+    "/api/",
+    "/export.",
+    "/feed.atom",
+    "/concordance.csv",
+    "/trends.csv",
+    "/made.json",
+)
 TITLES = {
     400: "Bad request",
     404: "Not found",

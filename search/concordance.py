@@ -1,0 +1,233 @@
+"""Concordance (keyword in context): every occurrence of a query's words in the matching items."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
+from newsearch.index.errors import QueryError
+from newsearch.index.item import Item
+from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.query import Tok, tokenize
+from newsearch.search.rows import cell
+
+TEXT_FIELDS = ("title", "summary", "body")
+DEFAULT_WIDTH = 40  # characters of context on each side
+MAX_WIDTH = 500
+ORDERS = ("items", "left", "right", "match")
+KEYS = ("id", "date", "title", "field", "left", "match", "right", "url", "source")
+_SPACE = re.compile(r"\s+")
+_HEAD = 3  # Snowball only rewrites endings: a word can stem to a term only if it shares its start
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One thing to find: a word (one step) or a phrase (a step per word), in some fields."""
+
+    steps: tuple[frozenset[str], ...]  # the index terms accepted at each step
+    prefix: str = ""  # a wildcard's fixed start: any word beginning with it matches
+    fields: tuple[str, ...] = TEXT_FIELDS
+
+
+@dataclass(frozen=True)
+class Line:
+    """One occurrence: the item it is in, where, and the words around it as written."""
+
+    id: str
+    date: str | None
+    title: str
+    field: str
+    left: str
+    match: str
+    right: str
+    url: str | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in KEYS}
+
+
+def patterns(text: str) -> list[Pattern]:
+    """What a query asks to see in context: its positive free-text words, phrases and wildcards.
+
+    Field filters (``topic:``, ``year:`` ...) and excluded words (``-word``, ``NOT word``)
+    have no occurrences to show.
+    """
+    toks = tokenize(text)
+    out: list[Pattern] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        i += 1
+        if tok.kind in {"minus", "not"}:
+            if i < len(toks) and toks[i].kind == "lparen":
+                depth = 0
+                while i < len(toks):
+                    depth += {"lparen": 1, "rparen": -1}.get(toks[i].kind, 0)
+                    i += 1
+                    if depth == 0:
+                        break
+            else:
+                i += 1
+            continue
+        if tok.kind not in {"word", "phrase"}:
+            continue
+        if tok.field not in {None, *TEXT_FIELDS}:
+            continue
+        found = _pattern(tok)
+        if found is not None and found not in out:
+            out.append(found)
+    return out
+
+
+def _pattern(tok: Tok) -> Pattern | None:
+    fields = (tok.field,) if tok.field else TEXT_FIELDS
+    if tok.kind == "word" and ("*" in tok.text or "?" in tok.text):
+        start = fold(tok.text.lower()).split("*")[0].split("?")[0]
+        return Pattern((), prefix=start, fields=fields) if start else None
+    pieces = [w for w, _, _ in words(tok.text) if w not in STOPWORDS["en"]]
+    if not pieces:
+        return None
+    steps = []
+    for piece in pieces:
+        terms = {stem(piece, language) for language in LANGUAGES}
+        if len(pieces) == 1 and tok.kind == "word":
+            terms |= set(synonyms().get(stem(piece), ()))
+        steps.append(frozenset(terms))
+    return Pattern(tuple(steps), fields=fields)
+
+
+def find(
+    text: str, found: list[Pattern], language: str, width: int
+) -> Iterator[tuple[str, str, str]]:
+    """(left, match, right) for each occurrence of a pattern in ``text``, in text order."""
+    if not text or not found:
+        return
+    stoplist = STOPWORDS.get(language, STOPWORDS["en"])
+    heads = {t[:_HEAD] for p in found for step in p.steps for t in step}
+    heads |= {p.prefix[:_HEAD] for p in found if p.prefix}
+    # the words that count (stop words leave no trace in the index), with their index terms
+    tokens: list[tuple[str, int, int]] = []
+    for word, start, end in words(text):
+        if word in stoplist or word in STOPWORDS["en"]:
+            continue
+        folded = fold(word)
+        term = stem(word, language) if folded[:_HEAD] in heads else ""
+        tokens.append((term or folded, start, end))
+    spans: list[tuple[int, int]] = []
+    for index, (_, start, _end) in enumerate(tokens):
+        for pattern in found:
+            if pattern.prefix:
+                if fold(text[start : tokens[index][2]].lower()).startswith(pattern.prefix):
+                    spans.append((start, tokens[index][2]))
+                continue
+            last = index + len(pattern.steps) - 1
+            if last >= len(tokens):
+                continue
+            if all(tokens[index + k][0] in step for k, step in enumerate(pattern.steps)):
+                spans.append((start, tokens[last][2]))
+    for start, end in _merged(spans):
+        yield _left(text, start, width), _flat(text[start:end]), _right(text, end, width)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Occurrences in order; one that overlaps another is shown once, as the longer."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub(" ", text)
+
+
+def _left(text: str, start: int, width: int) -> str:
+    piece = _flat(text[max(0, start - width - 1) : start])
+    if len(piece) > width:  # cut: never begin inside a word
+        cut = piece.find(" ")
+        piece = piece[cut + 1 :] if 0 <= cut < len(piece) - 1 else piece[-width:]
+    return piece[-width:] if width else ""
+
+
+def _right(text: str, end: int, width: int) -> str:
+    piece = _flat(text[end : end + width + 1])
+    if len(piece) > width:  # cut: never end inside a word
+        cut = piece.rfind(" ")
+        piece = piece[:cut] if cut > 0 else piece[:width]
+    return piece[:width] if width else ""
+
+
+def lines_of(item: Item, found: list[Pattern], width: int) -> Iterator[Line]:
+    """Every occurrence in one item, field by field (title, summary, body)."""
+    date = item.date.isoformat() if item.date else None
+    for name in TEXT_FIELDS:
+        wanted = [p for p in found if name in p.fields]
+        for left, match, right in find(getattr(item, name), wanted, item.language, width):
+            yield Line(item.id, date, item.title, name, left, match, right, item.url, item.source)
+
+
+def concordance(
+    engine: Engine, request: SearchRequest, width: int = DEFAULT_WIDTH
+) -> Iterator[Line]:
+    """Every occurrence of the query's words in every matching item, item by item (streamed)."""
+    if not 0 <= width <= MAX_WIDTH:
+        raise QueryError(f"the context width must be from 0 to {MAX_WIDTH} characters")
+    found = patterns(request.text)
+    if not found:
+        raise QueryError(
+            "a concordance needs words to find: give words, phrases or wildcards "
+            "(filters alone have no occurrences)",
+            request.text,
+            None,
+        )
+    for hit in engine.export(request):
+        yield from lines_of(engine.get(hit.id), found, width)
+
+
+def _words_key(text: str) -> list[str]:
+    return [fold(w) for w, _, _ in words(text)]
+
+
+def ordered(lines: Iterable[Line], order: str) -> Iterable[Line]:
+    """Lines in item order (streamed), or sorted by the words before or after the match."""
+    if order == "items":
+        return lines
+    if order == "left":
+        return sorted(lines, key=lambda x: (_words_key(x.left)[::-1], fold(x.match.lower())))
+    if order == "right":
+        return sorted(lines, key=lambda x: (_words_key(x.right), fold(x.match.lower())))
+    if order == "match":
+        return sorted(lines, key=lambda x: (fold(x.match.lower()), _words_key(x.right)))
+    raise QueryError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+
+
+def csv_row(line: Line) -> list[Any]:
+    """A line as a CSV row under ``KEYS``: formula-like cells defused."""
+    return [cell("" if v is None else v) for v in line.to_dict().values()]
+
+
+def write_csv(lines: Iterable[Line], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(KEYS)
+    count = 0
+    for line in lines:
+        writer.writerow(csv_row(line))
+        count += 1
+    return count
+
+
+def write_jsonl(lines: Iterable[Line], out: TextIO) -> int:
+    count = 0
+    for line in lines:
+        out.write(json.dumps(line.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count

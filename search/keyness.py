@@ -1,0 +1,267 @@
+"""Keyness: words and phrases over-represented in a search's items (Dunning's log-likelihood)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsearch.index.analysis import STOPWORDS, stem, words
+from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.query import Filters
+from newsearch.search.results import Hit
+
+MIN_COUNT = 3  # a word seen fewer times in the search's items is never reported
+CRITICAL = 10.83  # log-likelihood for p < 0.001 with one degree of freedom
+DEFAULT_LIMIT = 25
+# articles and particles the index's stop lists keep but that never set a subject apart
+FUNCTION_WORDS = frozenset(
+    [
+        "les",
+        "des",
+        "du",
+        "la",
+        "le",
+        "un",
+        "une",
+        "et",
+        "au",
+        "aux",
+        "ce",
+        "ces",
+        "cet",
+        "cette",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "leurs",
+        "sur",
+        "dans",
+        "par",
+        "pour",
+        "los",
+        "las",
+        "el",
+        "del",
+        "al",
+        "una",
+        "unos",
+        "unas",
+        "y",
+        "o",
+        "en",
+        "con",
+        "por",
+        "para",
+        "su",
+        "sus",
+        "que",
+        "se",
+        "lo",
+    ]
+)
+PHRASE = " "  # joins the stems of a two-word phrase in a key
+CACHE_VERSION = 2  # raised whenever the counting rules change
+KEYS = ("term", "count", "reference", "per_10k", "reference_per_10k", "log_likelihood", "log_ratio")
+
+
+@dataclass
+class Counts:
+    """Word and two-word-phrase counts over a set of items, with the forms they were written in."""
+
+    tokens: int
+    terms: Counter[str]
+    forms: dict[str, Counter[str]]
+    items: int = 0
+
+    @classmethod
+    def empty(cls) -> Counts:
+        return cls(0, Counter(), {})
+
+    def add(self, text: str, language: str) -> None:
+        stoplist = STOPWORDS.get(language, STOPWORDS["en"])
+        previous: tuple[str, str] | None = None
+        for word, _, _ in words(text):
+            if (
+                word in stoplist
+                or word in STOPWORDS["en"]
+                or word in FUNCTION_WORDS
+                or not word[:1].isalpha()
+            ):
+                previous = None  # a phrase never spans a stop word or a number
+                continue
+            key = stem(word, language)
+            self._count(key, word)
+            if previous is not None:
+                self._count(previous[0] + PHRASE + key, f"{previous[1]} {word}")
+            previous = (key, word)
+        self.items += 1
+
+    def _count(self, key: str, form: str) -> None:
+        self.terms[key] += 1
+        self.tokens += 1 if PHRASE not in key else 0
+        forms = self.forms.get(key)
+        if forms is None:
+            forms = self.forms[key] = Counter()
+        if len(forms) < 8 or form in forms:
+            forms[form] += 1
+
+    def form(self, key: str) -> str:
+        forms = self.forms.get(key)
+        return forms.most_common(1)[0][0] if forms else key
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tokens": self.tokens, "items": self.items, "terms": dict(self.terms)}
+
+
+def count(hits: Iterable[Hit]) -> Counts:
+    """Counts over the titles and summaries of ``hits``."""
+    out = Counts.empty()
+    for hit in hits:
+        out.add(f"{hit.title}\n{hit.summary}", hit.language)
+    return out
+
+
+@dataclass(frozen=True)
+class Term:
+    """One over-represented word or phrase, with the evidence for it."""
+
+    term: str  # as most often written
+    count: int  # in the search's items
+    reference: int  # in the items it is compared with
+    per_10k: float  # per 10,000 words of the search's items
+    reference_per_10k: float
+    log_likelihood: float
+    log_ratio: float  # log2 of the ratio of the two rates (+0.5 smoothing)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "count": self.count,
+            "reference": self.reference,
+            "per_10k": round(self.per_10k, 3),
+            "reference_per_10k": round(self.reference_per_10k, 3),
+            "log_likelihood": round(self.log_likelihood, 3),
+            "log_ratio": round(self.log_ratio, 3),
+        }
+
+
+def log_likelihood(a: int, b: int, size_a: int, size_b: int) -> float:
+    """Dunning's G2 for a word seen ``a`` times in ``size_a`` words and ``b`` in ``size_b``."""
+    total = size_a + size_b
+    if not total or not (a + b):
+        return 0.0
+    expected_a = size_a * (a + b) / total
+    expected_b = size_b * (a + b) / total
+    g2 = 0.0
+    if a:
+        g2 += a * math.log(a / expected_a)
+    if b:
+        g2 += b * math.log(b / expected_b)
+    return 2 * g2
+
+
+def compare(target: Counts, reference: Counts, limit: int = DEFAULT_LIMIT) -> list[Term]:
+    """Words and phrases more frequent in ``target`` than in ``reference``, strongest first.
+
+    Kept: seen at least MIN_COUNT times in the target, over-represented, and with G2 above
+    10.83 (p < 0.001).
+    """
+    size_a, size_b = max(1, target.tokens), max(1, reference.tokens)
+    out = []
+    for key, a in target.terms.items():
+        if a < MIN_COUNT:
+            continue
+        b = reference.terms.get(key, 0)
+        if a / size_a <= b / size_b:
+            continue
+        g2 = log_likelihood(a, b, size_a, size_b)
+        if g2 < CRITICAL:
+            continue
+        ratio = math.log2(((a + 0.5) / size_a) / ((b + 0.5) / size_b))
+        out.append(
+            Term(
+                term=target.form(key),
+                count=a,
+                reference=b,
+                per_10k=a * 10_000 / size_a,
+                reference_per_10k=b * 10_000 / size_b,
+                log_likelihood=g2,
+                log_ratio=ratio,
+            )
+        )
+    out.sort(key=lambda t: (-t.log_likelihood, t.term))
+    return out[:limit]
+
+
+def _minus(whole: Counts, part: Counts) -> Counts:
+    """The rest of a collection once a part of it is taken out."""
+    return Counts(
+        tokens=max(0, whole.tokens - part.tokens),
+        terms=Counter({k: v - part.terms.get(k, 0) for k, v in whole.terms.items()}),
+        forms=whole.forms,
+        items=max(0, whole.items - part.items),
+    )
+
+
+class CorpusCounts:
+    """Counts over every item of an index, kept in a file beside it until the index changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def get(self, engine: Engine, fingerprint: str) -> Counts:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("version") == CACHE_VERSION and data.get("fingerprint") == fingerprint:
+                return Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        counts = count(engine.export(SearchRequest("", limit=1)))
+        self._save(counts, fingerprint)
+        return counts
+
+    def _save(self, counts: Counts, fingerprint: str) -> None:
+        data = {"version": CACHE_VERSION, "fingerprint": fingerprint, **counts.to_dict()}
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".terms-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only place: the counts are made again next time
+
+
+def cache_path(index_dir: Path) -> Path:
+    return index_dir.with_name(index_dir.name + ".terms.json")
+
+
+def key_terms(
+    engine: Engine,
+    text: str,
+    filters: Filters,
+    *,
+    against: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    corpus: CorpusCounts | None = None,
+    fingerprint: str = "",
+) -> tuple[list[Term], Counts, Counts]:
+    """What sets a search's items apart: against the rest of the corpus, or another search."""
+    target = count(engine.export(SearchRequest(text, filters, limit=1)))
+    if against is not None:
+        reference = count(engine.export(SearchRequest(against, filters, limit=1)))
+    else:
+        whole = (
+            corpus.get(engine, fingerprint)
+            if corpus is not None
+            else count(engine.export(SearchRequest("", limit=1)))
+        )
+        reference = _minus(whole, target)
+    return compare(target, reference, limit), target, reference

@@ -1,0 +1,285 @@
+"""Concordance, trends and provenance from the shell: built-in corpus and 10,000 synthetic items."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import shlex
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import synthetic
+from click.testing import CliRunner, Result
+
+from newsearch.index.analysis import fold, words
+from newsearch.index.store import IndexStore
+from newsearch.search.cli import main
+from newsearch.search.concordance import KEYS, patterns
+from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.query import Filters
+from newsearch.search.trends import trend
+
+
+def run(runner: CliRunner, *args: str) -> Result:
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def jsonl(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def in_terminal(*args: str) -> str:
+    """Run newsearch with stdout on a pseudo-terminal, as a person at a shell would."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160"}
+    env.pop("NO_COLOR", None)
+    with subprocess.Popen(
+        [sys.executable, "-m", "newsearch.search", *args],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+# -- concordance: the built-in corpus -----------------------------------------------------------
+
+
+def test_kwic_shows_each_phrase_occurrence_as_written(runner: CliRunner, built_index: Path) -> None:
+    result = run(runner, "kwic", '"forced labour"', "--index", str(built_index), "--width", "30")
+    assert result.exit_code == 0, result.stderr
+    lines = jsonl(result.stdout)
+    assert lines and all(set(line) == set(KEYS) for line in lines)
+    # the match is the phrase as the text writes it ("Forced Labour" in titles stays capitalised)
+    assert {str(line["match"]).lower() for line in lines} == {"forced labour"}
+    assert any(line["match"] == "Forced Labour" for line in lines)
+    assert all(len(str(line["left"])) <= 30 and len(str(line["right"])) <= 30 for line in lines)
+    with Engine(built_index) as engine:
+        matching = {h.id for h in engine.export(SearchRequest('"forced labour"', limit=1))}
+        for line in lines:  # each line is where the item's own text says so
+            item = engine.get(str(line["id"]))
+            text = " ".join(getattr(item, str(line["field"])).split())
+            assert f"{line['left']}{line['match']}{line['right']}" in text
+    assert {line["id"] for line in lines} <= matching
+
+
+def test_kwic_orders_by_the_words_around_the_match(runner: CliRunner, built_index: Path) -> None:
+    base = ["kwic", "labour", "--index", str(built_index)]
+    left = jsonl(run(runner, *base, "--order", "left").stdout)
+    right = jsonl(run(runner, *base, "--order", "right").stdout)
+    assert len(left) == len(right) > 5
+
+    def context(text: object) -> list[str]:
+        return [fold(w) for w, _, _ in words(str(text))]
+
+    keys = [context(line["left"])[::-1] for line in left]
+    assert keys == sorted(keys)
+    keys = [context(line["right"]) for line in right]
+    assert keys == sorted(keys)
+
+
+def test_kwic_formats_and_filters(runner: CliRunner, built_index: Path) -> None:
+    args = ["kwic", "trafficking", "--index", str(built_index), "--from", "2016", "--to", "2017"]
+    rows = list(csv.DictReader(io.StringIO(run(runner, *args, "-f", "csv").stdout)))
+    assert rows and list(rows[0]) == list(KEYS)
+    assert all(row["date"][:4] in {"2016", "2017"} for row in rows)
+    table = run(runner, *args, "-f", "table").stdout
+    assert len(table.splitlines()) == len(rows) and "\x1b[" not in table
+    limited = jsonl(run(runner, *args, "--limit", "1").stdout)
+    assert len(limited) == 1
+
+
+def test_kwic_without_words_is_a_usage_error(runner: CliRunner, built_index: Path) -> None:
+    result = run(runner, "kwic", "topic:fisheries", "--index", str(built_index))
+    assert result.exit_code == 2 and "needs words to find" in result.stderr
+    result = run(runner, "kwic", "nothingmatcheszzz", "--index", str(built_index))
+    assert result.exit_code == 1 and result.stdout == ""
+
+
+def test_excluded_and_field_words_are_not_shown() -> None:
+    found = patterns('"forced labour" -Brazil NOT (Peru OR Chile) topic:fisheries title:fish*')
+    assert [p.prefix for p in found] == ["", "fish"]
+    assert found[1].fields == ("title",)
+    assert len(found[0].steps) == 2
+
+
+def test_kwic_in_a_terminal_and_a_pipe(built_index: Path) -> None:
+    shown = in_terminal("kwic", '"forced labour"', "--index", str(built_index), "--limit", "3")
+    assert "\x1b[1m" in shown and len([x for x in shown.splitlines() if x.strip()]) == 3
+    piped = subprocess.run(
+        [sys.executable, "-m", "newsearch.search", "kwic", "labour", "--index", str(built_index)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert all(json.loads(line)["match"] for line in piped.stdout.splitlines())
+    # a reader that stops early (head) ends the stream quietly
+    command = (
+        f"{shlex.quote(sys.executable)} -m newsearch.search kwic labour --index "
+        + shlex.quote(str(built_index))
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"{command} | head -1"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+# -- trends: the built-in corpus ----------------------------------------------------------------
+
+
+def test_trend_counts_and_shares_per_year(runner: CliRunner, built_index: Path) -> None:
+    args = ["trend", '"forced labour"', "trafficking", "--index", str(built_index)]
+    data = json.loads(run(runner, *args, "--normalize", "-f", "json").stdout)
+    with Engine(built_index) as engine:
+        for position, query in enumerate(data["queries"]):
+            dates = [h.date for h in engine.export(SearchRequest(query, limit=1))]
+            per_year = Counter(d[:4] for d in dates if d)
+            for period in data["periods"]:
+                count = period["counts"][position]
+                assert count == per_year.get(period["period"], 0)
+                if period["total"]:
+                    assert period["shares"][position] == pytest.approx(count / period["total"])
+            assert data["undated"]["counts"][position] == sum(1 for d in dates if not d)
+        stats = engine.stats()
+    assert sum(p["total"] for p in data["periods"]) + data["undated"]["total"] == stats.items
+
+
+def test_trend_csv_and_table(runner: CliRunner, built_index: Path) -> None:
+    args = ["trend", "labour", "--index", str(built_index), "--by", "month"]
+    rows = list(csv.reader(io.StringIO(run(runner, *args, "-f", "csv", "--normalize").stdout)))
+    assert rows[0] == ["period", "all_items", "labour", "labour (share)"]
+    months = [r[0] for r in rows[1:] if r[0][:2] == "20"]
+    assert months == sorted(months) and len(months) >= 2
+    assert rows[-2][0] == "undated" and rows[-1][0] == "year only"
+    table = run(runner, *args, "-f", "table").stdout
+    assert "undated" in table and months[0] in table
+    assert run(runner, "trend", "--index", str(built_index)).exit_code == 2
+
+
+def test_trend_in_a_terminal(built_index: Path) -> None:
+    shown = in_terminal("trend", "labour", "--index", str(built_index), "--normalize")
+    assert "period" in shown and "%" in shown and "undated" in shown
+
+
+def test_month_trends_keep_items_known_only_to_their_year_apart(tmp_path: Path) -> None:
+    source = tmp_path / "items.jsonl"
+    records = [
+        {"title": "Fishers freed", "summary": "Fishers at sea.", "date": "2016"},
+        {"title": "Fishers in port", "summary": "Fishers ashore.", "date": "2016-01-12"},
+        {"title": "Fishers unite", "summary": "Fishers vote.", "date": "2016-03"},
+        {"title": "Fishers undated", "summary": "Fishers again."},
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    IndexStore(tmp_path / "index").build([source])
+    with Engine(tmp_path / "index") as engine:
+        result = trend(engine, ["fishers"], Filters(), "month")
+    assert [(r.period, r.counts[0]) for r in result.rows] == [
+        ("2016-01", 1),
+        ("2016-02", 0),
+        ("2016-03", 1),
+    ]
+    assert result.year_only == (1,) and result.undated == (1,)
+    assert result.matches() == (4,)
+
+
+# -- provenance -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kwic", '"forced labour"', "--order", "right", "--country", "Indonesia"],
+        ["trend", "trafficking", "labour", "--normalize", "--by", "month", "-f", "csv"],
+        ["export", "fishers", "--format", "csv", "--from", "2016"],
+    ],
+)
+def test_provenance_names_everything_and_its_command_remakes_the_data(
+    runner: CliRunner, built_index: Path, tmp_path: Path, args: list[str]
+) -> None:
+    record_path = tmp_path / "made.json"
+    data_path = tmp_path / "data.out"
+    first = run(runner, *args, "--index", str(built_index), "-o", str(data_path),
+                "--provenance", str(record_path))  # fmt: skip
+    assert first.exit_code == 0, first.stderr
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["kind"] == args[0]
+    assert record["index"]["location"] == str(built_index)
+    assert record["index"]["backend"] == "whoosh" and len(record["index"]["fingerprint"]) == 16
+    with Engine(built_index) as engine:
+        assert record["index"]["items"] == engine.stats().items
+    assert record["newsearch_version"] and record["created"].endswith("+00:00")
+    assert "--provenance" not in record["command"]
+    # the data file stays pure: the record is only in its own file
+    assert "fingerprint" not in data_path.read_text(encoding="utf-8")
+    again = shlex.split(record["command"])
+    assert again[0] == "newsearch"
+    remade = run(runner, *again[1:])
+    assert remade.stdout == data_path.read_text(encoding="utf-8")
+
+
+def test_provenance_fingerprint_follows_the_last_commit(index_copy: Path, tmp_path: Path) -> None:
+    from newsearch.search.provenance import IndexRecord
+
+    with Engine(index_copy) as engine:
+        before = IndexRecord.of(engine)
+        source = tmp_path / "new.jsonl"
+        source.write_text(json.dumps({"title": "A new item", "summary": "New."}) + "\n")
+        IndexStore(index_copy).build([source])
+        after = IndexRecord.of(engine)
+    assert before.fingerprint != after.fingerprint and after.items == before.items + 1
+
+
+# -- 10,000 synthetic items -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_kwic_at_ten_thousand_items(runner: CliRunner, synthetic_index: Path) -> None:
+    english = [
+        i for i in range(10_000) if synthetic.has_forced_labour(i) and not synthetic.is_french(i)
+    ]
+    result = run(runner, "kwic", 'summary:"forced labour"', "--index", str(synthetic_index))
+    lines = jsonl(result.stdout)
+    assert len(lines) == len(english)
+    assert {line["match"] for line in lines} == {"forced labour"}
+    # French items: the accented words as written, found through French stems
+    french = jsonl(run(runner, "kwic", '"travail forcé"', "--index", str(synthetic_index)).stdout)
+    assert len(french) == sum(1 for i in range(10_000) if synthetic.is_french(i))
+    assert {line["match"] for line in french} == {"travail forcé"}
+
+
+@pytest.mark.slow
+def test_trend_at_ten_thousand_items(runner: CliRunner, synthetic_index: Path) -> None:
+    query = 'summary:"forced labour"'
+    args = ["trend", query, "--index", str(synthetic_index), "--normalize", "-f", "json"]
+    data = json.loads(run(runner, *args).stdout)
+    wanted = Counter(
+        synthetic.year_of(i)
+        for i in range(10_000)
+        if synthetic.has_forced_labour(i) and not synthetic.is_french(i)
+    )
+    every = Counter(synthetic.year_of(i) for i in range(10_000))
+    got = {int(p["period"]): p["counts"][0] for p in data["periods"]}
+    assert got == {y: n for y, n in wanted.items() if y is not None}
+    assert {int(p["period"]): p["total"] for p in data["periods"]} == {
+        y: n for y, n in every.items() if y is not None
+    }
+    assert data["undated"] == {"total": every[None], "counts": [wanted[None]]}
