@@ -400,52 +400,56 @@ def csv_records(
 # ---------------------------------------------------------------------------------------------
 # Plain-text listing dumps
 
-LABELS = {
-    # kinds of item, as ILO listings label them (English, French, Spanish)
-    "news",
-    "press release",
-    "news release",
-    "media advisory",
-    "statement",
-    "opinion editorial",
-    "op-ed",
-    "opinion",
-    "feature",
-    "feature story",
-    "article",
-    "speech",
-    "interview",
-    "video",
-    "podcast",
-    "blog",
-    "comment",
-    "commentary",
-    "story",
-    "publication",
-    "event",
-    "report",
-    "communiqué de presse",
-    "communiqué",
-    "note aux médias",
-    "déclaration",
-    "actualité",
-    "actualités",
-    "tribune",
-    "discours",
-    "entretien",
-    "reportage",
-    "comunicado de prensa",
-    "comunicado",
-    "noticia",
-    "noticias",
-    "declaración",
-    "artículo de opinión",
-    "reportaje",
-    "discurso",
-    "entrevista",
-    "nota de prensa",
-    "aviso a los medios",
-} | set(KINDS) | set(OTHER_LABELS)
+LABELS = (
+    {
+        # kinds of item, as ILO listings label them (English, French, Spanish)
+        "news",
+        "press release",
+        "news release",
+        "media advisory",
+        "statement",
+        "opinion editorial",
+        "op-ed",
+        "opinion",
+        "feature",
+        "feature story",
+        "article",
+        "speech",
+        "interview",
+        "video",
+        "podcast",
+        "blog",
+        "comment",
+        "commentary",
+        "story",
+        "publication",
+        "event",
+        "report",
+        "communiqué de presse",
+        "communiqué",
+        "note aux médias",
+        "déclaration",
+        "actualité",
+        "actualités",
+        "tribune",
+        "discours",
+        "entretien",
+        "reportage",
+        "comunicado de prensa",
+        "comunicado",
+        "noticia",
+        "noticias",
+        "declaración",
+        "artículo de opinión",
+        "reportaje",
+        "discurso",
+        "entrevista",
+        "nota de prensa",
+        "aviso a los medios",
+    }
+    | set(KINDS)
+    | set(OTHER_LABELS)
+)
 CHROME = {
     "refine results",
     "load more",
@@ -557,7 +561,9 @@ _FURNITURE = re.compile(
     re.I,
 )
 _COOKIE = re.compile(r"\bcookies?\b", re.I)
-_NOTICE = re.compile(r"\b(?:use|uses|accept|agree|policy|browse|browsing|experience|consent|settings)\b", re.I)
+_NOTICE = re.compile(
+    r"\b(?:use|uses|accept|agree|policy|browse|browsing|experience|consent|settings)\b", re.I
+)
 _SUBSCRIBE = re.compile(
     r"^(?:subscribe|sign up|abonnez-vous|inscrivez-vous|suscríbase|suscríbete|iscriviti|"
     r"abonnieren)\b|\bnewsletters?\b",
@@ -573,7 +579,9 @@ _LANGUAGE_NAMES = frozenset(
 _CAPTION_CREDIT = re.compile(r"(?:©|\(c\)|photo\s*:|credit\s*:)\s*[^\s©][^©]{0,50}\)?\s*$", re.I)
 # "Press release | Geneva | 12 June 2019", "News | 3 May 2021", "Date issued: 12 June 2019 | ..."
 _TYPE_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
-_REFERENCE = re.compile(r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{2,5}/\d{2}/\d{1,4}$|^ref", re.I)
+_REFERENCE = re.compile(
+    r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{2,5}/\d{2}/\d{1,4}$|^ref", re.I
+)
 _CHROME_RE = re.compile(
     r"^(page \d+ of \d+|showing \d+\s*[-–]\s*\d+ of \d+.*|\d+ results?|results? \d+.*|"
     r"(tweet|facebook|linkedin|email|whatsapp)(\s*[|/·]\s*\w+)*|[«»‹›<>]+|\d+(\s+\d+)+)$",
@@ -651,8 +659,12 @@ def _is_furniture(text: str) -> bool:
         return True
     parts = [p for p in _CRUMB.split(text) if p]
     separators = len(re.findall(r"›|»|\s>\s|→|\s\|\s|\s/\s", text))
-    if separators >= 2 or (separators and parts and parts[0].casefold() in {"home", "accueil", "inicio"}):
-        return len(parts) >= 2 and all(len(p.split()) <= 6 and not _TERMINAL.search(p) for p in parts)
+    if separators >= 2 or (
+        separators and parts and parts[0].casefold() in {"home", "accueil", "inicio"}
+    ):
+        return len(parts) >= 2 and all(
+            len(p.split()) <= 6 and not _TERMINAL.search(p) for p in parts
+        )
     return False
 
 
@@ -765,7 +777,10 @@ class _DumpReader:
             self.result.layout = "bulleted"
         elif _anchors(body):
             self.result.layout = "cards"
-        elif dates == 1 and sum(1 for line in body if line.kind == "text" and _is_prose(line.text)) >= 3:
+        elif (
+            dates == 1
+            and sum(1 for line in body if line.kind == "text" and _is_prose(line.text)) >= 3
+        ):
             self.result.layout = "article"
         elif dates:
             self.result.layout = "dated list"
@@ -926,7 +941,11 @@ class _DumpReader:
         if title < 0 or lines[title].kind != "text":
             # The date line opens its block: the title is the next text line.
             following = next(
-                (i for i in range(index + 1, min(index + 4, len(lines))) if lines[i].kind == "text"),
+                (
+                    i
+                    for i in range(index + 1, min(index + 4, len(lines)))
+                    if lines[i].kind == "text"
+                ),
                 None,
             )
             return index if following is not None else None

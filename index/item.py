@@ -63,7 +63,9 @@ class RawItem:
     url: str | None = None
     heading: str = ""  # the listing heading the item stands under ("News on forced labour")
     kicker: str = ""  # the line above the title: a series, theme, place or programme
-    date_line: str = ""  # the whole line the date came from ("Press release | Geneva | 12 June 2019")
+    date_line: str = (
+        ""  # the whole line the date came from ("Press release | Geneva | 12 June 2019")
+    )
     credit: str = ""  # a photo credit, kept apart so it is never evidence
     alt: str = ""  # image alt text, kept apart for the same reason
     dateline: str = ""  # the place after a date ("12 June 2015, Geneva"): where, not what about

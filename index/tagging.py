@@ -246,9 +246,7 @@ def _places(
                 codes.append(code)
                 evidence.append(Evidence("country", code, "record", value))
     else:
-        mentions, excluded = gaz.locate(
-            [("title", raw.title), ("summary", raw.summary)], language
-        )
+        mentions, excluded = gaz.locate([("title", raw.title), ("summary", raw.summary)], language)
         for mention in mentions:
             if mention.is_region:
                 if mention.code not in regions:

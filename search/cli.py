@@ -103,7 +103,7 @@ def filter_options(func: F) -> F:
             "listed_under",
             multiple=True,
             metavar="HEADING",
-            help='Only items listed under this listing heading, any case (repeatable), '
+            help="Only items listed under this listing heading, any case (repeatable), "
             'e.g. "News on forced labour".',
         ),
         click.option(
