@@ -245,6 +245,21 @@ def test_page_furniture_is_never_an_item_and_is_reported(line: str) -> None:
     assert str(result.problems[0]).startswith("page.txt:4: ")
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Watch out for fake recruiters in the Gulf",
+        "ILO launches a newsletter for labour inspectors",
+        "Share of women in forced labour rises",
+        "Download speeds and the future of platform work",
+    ],
+)
+def test_titles_worded_like_furniture_are_still_titles(title: str) -> None:
+    result = read(f"{title}\n4 October 2019\nA summary sentence of the item.\n")
+    assert [i.title for i in result.items] == [title]
+    assert result.problems == []
+
+
 def test_a_caption_ending_in_a_credit_is_never_a_title() -> None:
     result = read(
         "How inspectors find forced labour on cattle ranches\n"
