@@ -505,7 +505,8 @@ _FURNITURE = re.compile(
     r"\(?\d{1,2}:\d{2}(?::\d{2})?\)?(?:\s.*)?|"  # a time code, alone or opening a transcript line
     r"(?:speaker|interviewer|interviewee|host|presenter|narrator|moderator|voice[- ]over)"
     r"(?:\s*\d+)?\s*:.*|"
-    r"(?:listen|watch|play|download)\b(?:\s+\S+){0,7}|"
+    r"(?:listen|watch|play|download)\b(?=.*\b(?:video|videos|podcast|episode|audio|"
+    r"interview|report|pdf|spotify|apple|youtube|soundcloud|here|now|online)\b)(?:\s+\S+){0,7}|"
     r"\d+\s*/\s*\d+|\d+\s+(?:of|de|sur)\s+\d+|"
     r"(?:media\s+)?contacts?\s*:.*|"
     r"(?:follow|share|partager|compartir)\s+(?:us|this|on)\b.*)$",
@@ -517,7 +518,8 @@ _NOTICE = re.compile(
 )
 _SUBSCRIBE = re.compile(
     r"^(?:subscribe|sign up|abonnez-vous|inscrivez-vous|suscríbase|suscríbete|iscriviti|"
-    r"abonnieren)\b|\bnewsletters?\b",
+    r"abonnieren)\b|\bnewsletters?\b.*\b(?:subscribe|sign up|receive|e-?mail|inbox)\b|"
+    r"\b(?:subscribe|sign up|receive|e-?mail)\b.*\bnewsletters?\b",
     re.I,
 )
 _CRUMB = re.compile(r"\s*(?:›|»|>|→|/|\|)\s*")
@@ -531,7 +533,7 @@ _CAPTION_CREDIT = re.compile(r"(?:©|\(c\)|photo\s*:|credit\s*:)\s*[^\s©][^©]{
 # "Press release | Geneva | 12 June 2019", "News | 3 May 2021", "Date issued: 12 June 2019 | ..."
 _TYPE_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
 _REFERENCE = re.compile(
-    r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{2,5}/\d{2}/\d{1,4}$|^ref", re.I
+    r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{2,5}/\d{2}/\d{1,4}$|^ref(?:erence)?\b", re.I
 )
 _CHROME_RE = re.compile(
     r"^(page \d+ of \d+|showing \d+\s*[-–]\s*\d+ of \d+.*|\d+ results?|results? \d+.*|"

@@ -9,10 +9,58 @@ from typing import Any
 
 UNDETERMINED = "und"  # ISO 639-2 for "undetermined": the text does not say
 # Languages ILO pages are written in; the detector chooses among these only (ISO 639-1).
-CANDIDATES = (
-    "en fr es it pt de nl ru ar zh ja ko tr pl uk id ms vi th hi bn ur fa sw am ne si km lo mn "
-    "ka hy az kk ky el ro bg sr hr cs sk hu sv da no fi he tl ta"
-).split()
+CANDIDATES = [
+    "en",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "de",
+    "nl",
+    "ru",
+    "ar",
+    "zh",
+    "ja",
+    "ko",
+    "tr",
+    "pl",
+    "uk",
+    "id",
+    "ms",
+    "vi",
+    "th",
+    "hi",
+    "bn",
+    "ur",
+    "fa",
+    "sw",
+    "am",
+    "ne",
+    "si",
+    "km",
+    "lo",
+    "mn",
+    "ka",
+    "hy",
+    "az",
+    "kk",
+    "ky",
+    "el",
+    "ro",
+    "bg",
+    "sr",
+    "hr",
+    "cs",
+    "sk",
+    "hu",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "he",
+    "tl",
+    "ta",
+]
 SURE = 0.5  # the detector's probability above which its answer stands alone
 LIKELY = 0.3  # below this, with no telling words either, the language is undetermined
 

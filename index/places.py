@@ -288,9 +288,10 @@ class Gazetteer:
                 for english in (country.name, getattr(country, "common_name", None)):
                     if english:
                         local = translation.gettext(english)
-                        if local != english or language in {"de", "it", "pt"}:
-                            if "," not in local and "(" not in local:
-                                names.setdefault(local, country.alpha_3)
+                        if (local != english or language in {"de", "it", "pt"}) and not (
+                            "," in local or "(" in local
+                        ):
+                            names.setdefault(local, country.alpha_3)
             keys = sorted(names, key=len, reverse=True)
             body = "|".join(re.escape(k) for k in keys)
             if language == "zh":
@@ -486,9 +487,7 @@ class Gazetteer:
             return self.folded_forms[folded], DEMONYM
         return None, ""
 
-    def _scan(
-        self, text: str, dateline: bool = True, language: str = ""
-    ) -> list[tuple[_Hit, str]]:
+    def _scan(self, text: str, dateline: bool = True, language: str = "") -> list[tuple[_Hit, str]]:
         """Each place-like name in ``text``, with the reason it does not count ('' if it does)."""
         donors = _donor_spans(text)
         offices = _office_spans(text)
