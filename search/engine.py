@@ -660,19 +660,19 @@ class Engine:
             text = f"{item.title} {item.summary} {item.body[:5000]}"
             stems = sorted({t for t in terms(text, item.language) if len(t) >= 3})
             for term in stems:
-                docs = np.zeros(size, dtype=bool)
+                holders = np.zeros(size, dtype=bool)
                 for name in ("title", "summary", "body"):
-                    docs[columns.postings(name, term)[0]] = True
-                add(docs, SIMILAR_WORD_WEIGHT)
+                    holders[columns.postings(name, term)[0]] = True
+                add(holders, SIMILAR_WORD_WEIGHT)
             candidates = columns.live & about & (shared >= 2) & (score > 0)
             if own is not None:
                 candidates[own] = False
-            docs = np.flatnonzero(candidates)
-            if not len(docs):
+            found = np.flatnonzero(candidates)
+            if not len(found):
                 return []
-            best = float(score[docs].max())
-            docs = docs[score[docs] >= best * SIMILAR_CUTOFF]
-            chosen = docs[np.lexsort((docs, -score[docs]))][:limit]
+            best = float(score[found].max())
+            found = found[score[found] >= best * SIMILAR_CUTOFF]
+            chosen = found[np.lexsort((found, -score[found]))][:limit]
             parsed = Parsed(wq.NullQuery, stems=set(stems))
             return [
                 self._hit(searcher.stored_fields(int(doc)), parsed, float(score[doc]))

@@ -27,7 +27,7 @@ def newsearch_version() -> str:
 
 def filters_dict(filters: Filters) -> dict[str, Any]:
     """The filters as they were applied (values as the index stores them); empty ones left out."""
-    out: dict[str, Any] = {name: list(values) for name, values in filters.facet_terms().items()}
+    out: dict[str, Any] = {name: list(values) for name, values in filters.terms}
     if filters.date_from:
         out["from"] = filters.date_from.isoformat()
     if filters.date_to:
@@ -38,9 +38,9 @@ def filters_dict(filters: Filters) -> dict[str, Any]:
 def filter_args(filters: Filters) -> list[str]:
     """The same filters as command-line options."""
     args: list[str] = []
-    for name, values in filters.facet_terms().items():
+    for name, values in filters.terms:
         for value in values:
-            args += [f"--{name}", value]
+            args += [f"--{name.replace('_', '-')}", value]
     if filters.date_from:
         args += ["--from", filters.date_from.isoformat()]
     if filters.date_to:

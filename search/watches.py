@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.index.errors import ItemNotFoundError, NewsearchError, QueryError
+from newsearch.index.fields import filter_names
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.provenance import filters_dict
 from newsearch.search.query import Filters
@@ -57,16 +58,8 @@ class Watch:
 
     def filters_object(self) -> Filters:
         f = self.filters
-        return Filters.build(
-            topic=f.get("topic", ()),
-            country=f.get("country", ()),
-            region=f.get("region", ()),
-            year=f.get("year", ()),
-            language=f.get("language", ()),
-            kind=f.get("kind", ()),
-            date_from=f.get("from"),
-            date_to=f.get("to"),
-        )
+        values = {name: tuple(f[name]) for name in filter_names() if f.get(name)}
+        return Filters.build(date_from=f.get("from"), date_to=f.get("to"), **values)
 
     def to_dict(self) -> dict[str, Any]:
         """The watch as ``watch list --format json`` shows it (without the ids it has seen)."""

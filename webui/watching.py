@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from newsearch.search.watches import Watch, WatchBook, default_path
 from newsearch.webui.core import engine
-from newsearch.webui.state import SearchState
+from newsearch.webui.state import FILTER_NAMES, SearchState
 
 bp = Blueprint("watching", __name__)
 
@@ -40,12 +40,7 @@ def state_of(watch: Watch) -> SearchState:
     f = watch.filters
     return SearchState(
         q=watch.query,
-        topic=tuple(f.get("topic", ())),
-        country=tuple(f.get("country", ())),
-        region=tuple(f.get("region", ())),
-        year=tuple(f.get("year", ())),
-        language=tuple(f.get("language", ())),
-        kind=tuple(f.get("kind", ())),
+        chosen=tuple((name, tuple(f[name])) for name in FILTER_NAMES if f.get(name)),
         date_from=f.get("from", ""),
         date_to=f.get("to", ""),
         sort="newest",
