@@ -32,9 +32,10 @@ SKIPPED_SUFFIX = ".skipped.json"
 
 
 def default_paths() -> list[Path]:
-    """The labelled sets of a source checkout (tests/data), which the wheel does not ship."""
+    """The labelled dumps of a source checkout (tests/data/labels and tests/data/variants), which
+    the wheel does not ship. (tests/data/judged is the search collection, scored elsewhere.)"""
     data = Path(__file__).resolve().parent.parent / "tests" / "data"
-    return [data] if data.is_dir() else []
+    return [path for path in (data / "labels", data / "variants") if path.is_dir()]
 
 
 @dataclass(frozen=True)
@@ -539,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "paths",
         nargs="*",
         type=Path,
-        help="label files (X.jsonl, X.labels.jsonl) or folders; default: tests/data",
+        help="label files (X.jsonl, X.labels.jsonl) or folders; default: tests/data/labels and tests/data/variants",
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     args = parser.parse_args(argv)

@@ -20,7 +20,7 @@ VARIANTS = DATA / "variants"
 
 @pytest.fixture(scope="module")
 def evaluation() -> Evaluation:
-    return evaluate([DATA])
+    return evaluate([REAL, VARIANTS])
 
 
 def groups(evaluation: Evaluation) -> dict[str, Report]:
@@ -127,7 +127,7 @@ def test_label_files_beside_their_dumps_or_of_shipped_samples(tmp_path: Path) ->
 
 
 def test_command_line_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(DATA)]) == 0
+    assert main([str(REAL), str(VARIANTS)]) == 0
     text = capsys.readouterr().out
     assert "ilo-forced-labour-news-2023-2024.txt" in text
     assert "targets: all met" in text
