@@ -12,18 +12,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from newsearch.index.errors import IndexMissingError, NewsearchError, QueryError
-from newsearch.index.store import IndexStore, default_index_dir
+from newsearch.index.store import BATCH_ITEMS, BATCH_SECONDS, IndexStore, default_index_dir
 from newsearch.search import output
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
 from newsearch.search.query import Filters
-
-if TYPE_CHECKING:
-    from newsearch.index.corpus import ReadResult
+from newsearch.search.results import EMPTY_INDEX
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,6 +109,12 @@ def filter_options(func: F) -> F:
             help="Only items dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
         ),
         click.option(
+            "--coarse-dates",
+            is_flag=True,
+            help="With --from/--to, also match items dated only to a month or year that "
+            "overlaps the range (a 2021 item for --from 2021-03); left out by default.",
+        ),
+        click.option(
             "--sort",
             type=click.Choice(SORTS),
             default="relevance",
@@ -123,8 +127,54 @@ def filter_options(func: F) -> F:
     return func
 
 
-def _filters(kwargs: dict[str, Any]) -> Filters:
-    return Filters.build(
+class TextCommand(click.Command):
+    """A command whose TEXT words may start with '-': `query -Brazil forced` excludes Brazil.
+
+    Click would read `-Brazil` as options (-B -r ...). Here every word that is not one of the
+    command's options (or an option's value) is moved after `--`, in order, so it is text.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _text_after_dashes(self, args))
+
+
+def _text_after_dashes(command: click.Command, args: list[str]) -> list[str]:
+    options: dict[str, click.Option | None] = {"-h": None, "--help": None}  # None: a flag
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                options[name] = None if param.is_flag else param
+    flags: list[str] = []
+    words: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name in options:
+            flags.append(arg)
+            if options[name] is not None and "=" not in arg:
+                value = next(rest, None)
+                if value is not None:
+                    flags.append(value)
+            continue
+        short = options.get(arg[:2]) if len(arg) > 2 and not arg.startswith("--") else None
+        if (
+            short is not None
+            and isinstance(short.type, click.Choice)
+            and (arg[2:] in short.type.choices)
+        ):
+            flags.append(arg)  # -fjson
+        elif arg.startswith("--") and len(arg) > 2:
+            flags.append(arg)  # an unknown long option: Click says so
+        else:
+            words.append(arg)
+    return [*flags, "--", *words] if words else flags
+
+
+def _filters(kwargs: dict[str, Any], engine: Engine) -> Filters:
+    return engine.filters(
         topic=kwargs.pop("topic"),
         country=kwargs.pop("country"),
         region=kwargs.pop("region"),
@@ -144,6 +194,11 @@ def open_engine(index_dir: Path | None) -> Engine:
     """An engine on the index; with no index yet, build one from the built-in corpus first."""
     path = _index_path(index_dir)
     store = IndexStore(path)
+    if not store.exists() and index_dir is not None:
+        raise IndexMissingError(
+            f"no index at {path}",
+            hint=f"check the path, or build one with `newsearch index --index {path} PATH`",
+        )
     if not store.exists():
         if path.exists() and any(path.iterdir()):
             raise IndexMissingError(
@@ -194,8 +249,34 @@ def main() -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Leave the index holding exactly the items read (the others are removed at the end).",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove the items of the files read that those files no longer hold.",
+)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Do not ask before a rebuild removes more items than it keeps (needed in a pipe).",
+)
 @click.option("--sample", is_flag=True, help="Index the built-in sample corpus (ILO news dumps).")
+@click.option(
+    "--batch",
+    "batch_items",
+    type=click.IntRange(min=1),
+    default=BATCH_ITEMS,
+    show_default=True,
+    envvar="NEWSEARCH_BATCH",
+    show_envvar=True,
+    metavar="ITEMS",
+    help=f"Commit every ITEMS items (or every {BATCH_SECONDS:g} seconds, whichever is first).",
+)
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -209,14 +290,20 @@ def index_command(
     paths: tuple[Path, ...],
     index_dir: Path | None,
     rebuild: bool,
+    prune: bool,
+    yes: bool,
     sample: bool,
+    batch_items: int,
     wait: float,
     fmt: str,
 ) -> None:
     """Read corpus files or folders into the index (adds, updates, keeps unchanged).
 
+    Items are committed in batches: an interrupted run (Ctrl-C, a crash) keeps every batch
+    committed before it, and the same command run again goes on from there.
+
     Exit status: 0 when every file was read, 1 when some could not be (the rest is still
-    indexed), 2 for a usage error.
+    indexed) or a rebuild was not confirmed, 2 for a usage error, 130 when interrupted.
     """
     if not paths and not sample:
         raise click.UsageError("give at least one file or folder, or --sample")
@@ -225,24 +312,35 @@ def index_command(
 
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store = IndexStore(path)
-    show_progress = sys.stderr.isatty() and len(files) > 1
-    bar: Any = None
-    if show_progress:
-        bar = click.progressbar(
-            length=len(files), label="indexing", file=sys.stderr, item_show_func=lambda name: name
-        )
+    bar = output.ProgressLine(sys.stderr) if sys.stderr.isatty() else None
 
-    def on_file(result: ReadResult) -> None:
+    def confirm(removed: int, kept: int) -> bool:
+        if yes:
+            return True
         if bar is not None:
-            bar.update(1, Path(result.path).name)
+            bar.clear()
+        if sys.stdin.isatty() and sys.stderr.isatty():
+            return click.confirm(
+                f"newsearch: the rebuild read {kept} item(s) and would remove {removed} "
+                "other(s) from the index; remove them?",
+                err=True,
+            )
+        return False
 
-    if bar is not None:
-        bar.__enter__()
     try:
-        report = store.build([], rebuild=rebuild, wait=wait, on_file=on_file, files=files)
+        report = store.build(
+            [],
+            rebuild=rebuild,
+            prune=prune,
+            wait=wait,
+            files=files,
+            on_progress=bar.show if bar is not None else None,
+            confirm=confirm,
+            batch_items=batch_items,
+        )
     finally:
         if bar is not None:
-            bar.__exit__(None, None, None)
+            bar.clear()
     all_problems = [*problems, *report.problems]
     failed = report.failed_files + sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
@@ -253,20 +351,34 @@ def index_command(
         output.write_json(data, sys.stdout)
     else:
         for problem in all_problems:
-            _message(f"{'error' if problem.severity == 'error' else 'skipped'}: {problem}")
+            label = {"error": "error", "note": "note"}.get(problem.severity, "skipped")
+            _message(f"{label}: {problem}")
         _message(output.render_report(report, str(path)))
+    if report.stale and not prune:
+        _message(
+            f"newsearch: {report.stale} item(s) are no longer in the files they were read "
+            "from; `newsearch index --prune PATH` removes them"
+        )
     if report.interrupted:
         _message(
-            "newsearch: interrupted; nothing from this run was committed "
-            f"(the index still holds {report.total} item(s))"
+            f"newsearch: interrupted; the {report.committed} item(s) written before it were "
+            f"committed (the index holds {report.total}); run the same command again to go on"
         )
         sys.exit(130)
+    if report.removal_refused:
+        _message(
+            f"newsearch: the rebuild would have removed {report.removal_refused} item(s), more "
+            "than it read; nothing was removed (pass --yes to remove them)"
+        )
+        sys.exit(EXIT_ERROR)
     if failed:
-        _message(f"newsearch: {failed} file(s) could not be read; the others were indexed")
+        _message(
+            f"newsearch: {failed} file(s) or folder(s) could not be read; the rest was indexed"
+        )
         sys.exit(EXIT_ERROR)
 
 
-@main.command("query")
+@main.command("query", cls=TextCommand)
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
@@ -311,9 +423,10 @@ def query_command(
     """
     query = " ".join(text)
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
+    coarse = kwargs.pop("coarse_dates")
     with open_engine(index_dir) as engine:
-        result = engine.search(SearchRequest(query, filters, sort, limit, page))
+        filters = _filters(kwargs, engine)
+        result = engine.search(SearchRequest(query, filters, sort, limit, page, coarse))
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     if fmt == "json":
         output.write_json(result.to_dict(), sys.stdout)
@@ -323,6 +436,10 @@ def query_command(
         output.write_csv(result.hits, sys.stdout)
     elif result.total:
         click.echo(output.render_result(result, _color(sys.stdout)))
+    _left_out(result.left_out)
+    if result.notice:
+        _message(f"newsearch: {result.notice}")
+        sys.exit(EXIT_NO_RESULTS)
     if not result.total:
         _message(
             f"newsearch: no items match {query!r}" + (" with these filters" if filters else "")
@@ -330,6 +447,18 @@ def query_command(
         if result.suggestion:
             _message(f"newsearch: did you mean: {result.suggestion}")
         sys.exit(EXIT_NO_RESULTS)
+
+
+def _left_out(left_out: dict[str, int]) -> None:
+    """Say how many matches a date filter left out for want of a date as precise as it."""
+    undated, coarser = left_out.get("undated", 0), left_out.get("coarser", 0)
+    if undated or coarser:
+        parts = [f"{n} {what}" for n, what in ((undated, "undated"), (coarser, "coarser")) if n]
+        more = "; --coarse-dates includes the coarser ones" if coarser else ""
+        _message(
+            f"newsearch: the date filter left out {' and '.join(parts)} match(es) "
+            f"(coarser: dated only to a month or year that overlaps the range){more}"
+        )
 
 
 @main.command("show")
@@ -394,9 +523,12 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
         output.write_json(stats.to_dict(), sys.stdout)
     else:
         click.echo(output.render_stats(stats))
+    if not stats.items:
+        _message(f"newsearch: {EMPTY_INDEX}")
+        sys.exit(EXIT_NO_RESULTS)
 
 
-@main.command("export")
+@main.command("export", cls=TextCommand)
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
@@ -414,16 +546,23 @@ def export_command(
 ) -> None:
     """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
+    coarse = kwargs.pop("coarse_dates")
     writer = output.write_csv if fmt == "csv" else output.write_jsonl
     with open_engine(index_dir) as engine:
-        hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
+        filters = _filters(kwargs, engine)
+        request = SearchRequest(" ".join(text), filters, sort, limit=1, coarse_dates=coarse)
+        hits = engine.export(request)
         if out_path is None:
             count = writer(hits, sys.stdout)
         else:
             with out_path.open("w", encoding="utf-8", newline="") as handle:
                 count = writer(hits, handle)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
+    if not count:
+        with open_engine(index_dir) as engine:
+            if not engine.stats().items:
+                _message(f"newsearch: {EMPTY_INDEX}")
+                sys.exit(EXIT_NO_RESULTS)
 
 
 @main.command("inspect")
@@ -513,9 +652,15 @@ def serve_command(
     from newsearch.webui.app import create_app
 
     with open_engine(index_dir) as engine:
-        engine.stats()  # fail here, with a message, if the index cannot be read
+        if not engine.stats().items:  # fails here, with a message, if it cannot be read
+            _message(f"newsearch: {EMPTY_INDEX}; the page will say so until then")
         path = engine.store.path
-    app = create_app({"INDEX_DIR": str(path)})
+    config: dict[str, Any] = {"INDEX_DIR": str(path)}
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        # answer the address it was started on; on every address, any name
+        wildcard = host in {"0.0.0.0", "::", ""}
+        config["ALLOWED_HOSTS"] = None if wildcard else ["127.0.0.1", "localhost", "::1", host]
+    app = create_app(config)
     if host not in {"127.0.0.1", "localhost", "::1"}:
         _message(f"newsearch: warning: listening on {host}: other machines can reach this page")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -28,8 +29,8 @@ from newsearch.index.store import IndexStore, item_from_stored
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_values
 from newsearch.search.highlight import has_match, snippet
-from newsearch.search.query import Filters, Parsed, date_key, parse
-from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
+from newsearch.search.query import Filters, Parsed, date_key, parse, resolve
+from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate
 
 # what Whoosh raises when the bytes of a segment file are not what it wrote
@@ -64,6 +65,10 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    # with --from/--to: also match items dated only to a month or year that overlaps the
+    # range without lying inside it (a 2021 item for --from 2021-03); by default they are
+    # left out and counted in ``SearchResult.left_out``
+    coarse_dates: bool = False
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -134,6 +139,32 @@ class Engine:
 
     # -- searching ------------------------------------------------------------------------
 
+    def filters(self, **values: Any) -> Filters:
+        """:meth:`Filters.build`, also taking the topics and countries that records gave
+        outside the vocabularies (as the index holds them, any case)."""
+        given: dict[str, list[str]] = {"topic": [], "country": []}
+        with self._lock:
+            _, columns = self._current()
+            for name in given:
+                held = {v.casefold(): v for v in columns.facets[name].values}
+                rest = []
+                for value in values.get(name) or ():
+                    found = held.get(" ".join(value.replace(",", " ").split()).casefold())
+                    try:
+                        resolve(name, value)
+                    except QueryError:
+                        if found is not None:
+                            given[name].append(found)
+                            continue
+                    rest.append(value)
+                values[name] = rest
+        built = Filters.build(**values)
+        return dataclasses.replace(
+            built,
+            topic=(*built.topic, *given["topic"]),
+            country=(*built.country, *given["country"]),
+        )
+
     def parse(self, text: str) -> Parsed:
         with self._lock:
             self._current()
@@ -146,7 +177,7 @@ class Engine:
             searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
             matches, scores = self._matches(columns, parsed.query)
-            masks = self._filter_masks(columns, request.filters)
+            masks = self._filter_masks(columns, request.filters, request.coarse_dates)
 
             def narrowed(without: str | None = None) -> Bools:
                 out = matches
@@ -172,6 +203,7 @@ class Engine:
             suggestion = None
             if total == 0 and parsed.words:
                 suggestion = self._suggest(searcher, columns, request.text, parsed)
+            left_out = self._left_out(columns, request, narrowed("date")) if "date" in masks else {}
         return SearchResult(
             query=request.text,
             total=total,
@@ -182,6 +214,8 @@ class Engine:
             suggestion=suggestion,
             sort=self._sort(request),
             seconds=time.perf_counter() - started,
+            indexed=columns.count,
+            left_out=left_out,
         )
 
     @staticmethod
@@ -200,16 +234,25 @@ class Engine:
         return mask & columns.live, scores
 
     @staticmethod
-    def _filter_masks(columns: Columns, filters: Filters) -> dict[str, Bools]:
+    def _filter_masks(
+        columns: Columns, filters: Filters, coarse_dates: bool = False
+    ) -> dict[str, Bools]:
         masks = {
             name: columns.facets[name].mask(values, columns.size)
             for name, values in filters.facet_terms().items()
         }
         if filters.date_from or filters.date_to:
-            low = date_key(filters.date_from) if filters.date_from else 1
-            high = date_key(filters.date_to) if filters.date_to else 29_991_231
-            masks["date"] = (columns.date >= low) & (columns.date <= high)
+            within, overlapping = _date_masks(columns, filters)
+            masks["date"] = within | overlapping if coarse_dates else within
         return masks
+
+    @staticmethod
+    def _left_out(columns: Columns, request: SearchRequest, others: Bools) -> dict[str, int]:
+        """How many items matching everything but the date filter it left out, and why."""
+        _, overlapping = _date_masks(columns, request.filters)
+        out = {"undated": int((others & (columns.date == 0)).sum())}
+        out["coarser"] = 0 if request.coarse_dates else int((others & overlapping).sum())
+        return out
 
     def _ranked(
         self,
@@ -226,7 +269,10 @@ class Engine:
         sort = self._sort(request)
         if sort == "relevance" and scores is None:
             # phrases, wildcards and fuzzy terms: Whoosh scores them
-            top = _whoosh_top(searcher, parsed.query, limit, request.filters.query())
+            allowed: Any = request.filters.query()
+            if request.filters.date_from or request.filters.date_to:
+                allowed = set(docs.tolist())  # dates are filtered with their precision
+            top = _whoosh_top(searcher, parsed.query, limit, allowed)
             return [(int(doc), float(score)) for score, doc in top]
         if sort == "relevance":
             key = -scores[docs]
@@ -285,7 +331,8 @@ class Engine:
             parsed = parse(request.text, self._languages)
             try:
                 matches, scores = self._matches(columns, parsed.query)
-                for mask in self._filter_masks(columns, request.filters).values():
+                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
+                for mask in masks.values():
                     matches = matches & mask
                 ranked = self._ranked(searcher, columns, parsed, request, matches, scores, None)
             except READ_ERRORS as exc:
@@ -359,6 +406,11 @@ class Engine:
             searcher, _ = self._current()
             docnum = searcher.document_number(id=item_id.strip())
             if docnum is None:
+                if not self._current()[1].count:
+                    raise ItemNotFoundError(
+                        f"no item with id {item_id!r}: {EMPTY_INDEX.split('; ')[0]}",
+                        hint=f"{EMPTY_INDEX.split('; ')[1]}",
+                    )
                 raise ItemNotFoundError(f"no item with id {item_id!r}")
             return item_from_stored(searcher.stored_fields(docnum))
 
@@ -420,8 +472,20 @@ class Engine:
         )
 
 
+def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:
+    """Items whose date lies within the filter's range, and items dated only to a month or
+    year that overlaps the range without lying inside it."""
+    low = date_key(filters.date_from) if filters.date_from else 1
+    high = date_key(filters.date_to) if filters.date_to else 29_991_231
+    dated = columns.date > 0
+    start, end = columns.date, columns.date_end
+    within = dated & (start >= low) & (end <= high)
+    overlapping = dated & (start <= high) & (end >= low) & ~within
+    return within, overlapping
+
+
 def _whoosh_top(
-    searcher: Any, q: wq.Query, limit: int | None, filter_query: wq.Query | None = None
+    searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None
 ) -> list[tuple[float, int]]:
     """Whoosh's own ranking of ``q``: (score, document) pairs, best first, ties by document.
 

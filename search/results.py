@@ -23,8 +23,10 @@ HIT_KEYS = (
     "language",
     "url",
     "source",
+    "date_precision",
 )
 FACET_NAMES = ("topic", "country", "region", "year")
+EMPTY_INDEX = "the index is empty; add files with `newsearch index PATH`"
 
 
 def spans_to_html(spans: tuple[Span, ...]) -> str:
@@ -81,7 +83,17 @@ class Hit:
             "language": self.language,
             "url": self.url,
             "source": self.source,
+            "date_precision": self.date_precision if self.date else None,
         }
+
+    @property
+    def date_label(self) -> str:
+        """The date as precisely as it is known: 2021, 2021-03 or 2021-03-17 ('' if none)."""
+        if not self.date:
+            return ""
+        return {"year": self.date[:4], "month": self.date[:7]}.get(
+            self.date_precision or "day", self.date
+        )
 
 
 @dataclass(frozen=True)
@@ -109,10 +121,26 @@ class SearchResult:
     suggestion: str | None = None
     sort: str = "relevance"
     seconds: float = 0.0
+    indexed: int = -1  # items in the whole index (-1: not counted)
+    # matches a date filter left out: "undated", and "coarser" (dated only to a month or
+    # year that overlaps the range without lying inside it)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+    @property
+    def notice(self) -> str | None:
+        """Why a page shows no hits when that is not for want of matches, else None."""
+        if self.indexed == 0:
+            return EMPTY_INDEX
+        if self.total and self.limit and not self.hits and self.page > self.pages:
+            return (
+                f"page {self.page} is past the last page of results ({self.pages}); "
+                f"the {self.total:,} match(es) are on pages 1 to {self.pages}"
+            )
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +152,10 @@ class SearchResult:
                 name: [v.to_dict() for v in self.facets.get(name, ())] for name in FACET_NAMES
             },
             "suggestion": self.suggestion,
+            "pages": self.pages,
+            "indexed": self.indexed,
+            "left_out": dict(self.left_out),
+            "notice": self.notice,
         }
 
 

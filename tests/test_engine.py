@@ -186,10 +186,12 @@ def test_stats(engine: Engine) -> None:
 
 def test_hit_json_shape_is_the_contract(engine: Engine) -> None:
     data = engine.search(SearchRequest("Peru")).to_dict()
-    assert list(data) == ["query", "total", "page", "hits", "facets", "suggestion"]
+    # the contract's keys in order; keys added later only extend it
+    assert list(data)[:6] == ["query", "total", "page", "hits", "facets", "suggestion"]
+    assert list(data)[6:] == ["pages", "indexed", "left_out", "notice"]
     assert list(data["hits"][0]) == [
         "id", "title", "date", "summary", "snippet", "score", "topics", "countries",
-        "country_codes", "regions", "label", "language", "url", "source",
+        "country_codes", "regions", "label", "language", "url", "source", "date_precision",
     ]  # fmt: skip
     assert list(data["facets"]) == ["topic", "country", "region", "year"]
     assert set(data["facets"]["country"][0]) == {"value", "count"}

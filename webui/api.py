@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from flask import Blueprint, Response, jsonify, request
 
 from newsearch.webui.core import engine
@@ -14,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def search() -> Response:
     """The same parameters as the search page; the same shape as `newsearch query --format json`."""
     state = SearchState.from_args(request.args)
-    result = engine().search(state.request(state.filters()))
+    result = engine().search(state.request(state.filters(engine())))
     return jsonify(result.to_dict())
 
 
@@ -33,4 +35,8 @@ def similar(item_id: str) -> Response:
 
 @bp.get("/stats")
 def stats() -> Response:
-    return jsonify(engine().stats().to_dict())
+    """The shape of `newsearch stats --format json`, but ``path`` is the index folder's name:
+    where files lie on the server's disk is not the page's to tell."""
+    data = engine().stats().to_dict()
+    data["path"] = PurePath(data["path"]).name
+    return jsonify(data)

@@ -43,7 +43,7 @@ def search() -> Response:
     state = SearchState(q=(request.args.get("q") or "")[:MAX_QUERY_LENGTH])
     try:
         state = SearchState.from_args(request.args)
-        filters = state.filters()
+        filters = state.filters(engine())
         state = state.normalised(filters)
         result = engine().search(state.request(filters))
         bars = timeline.build(engine(), state, filters, result, search_url)
@@ -107,7 +107,7 @@ def _back_to_results() -> str | None:
 
 def _all_hits(state: SearchState) -> Iterator[Hit]:
     """Every match; the first is read now so a bad query fails before the response starts."""
-    filters = state.filters()
+    filters = state.filters(engine())
     hits = engine().export(SearchRequest(state.q, filters, state.sort, limit=1))
     first = next(hits, None)
     return chain([first], hits) if first is not None else iter(())
@@ -141,7 +141,7 @@ def export_jsonl() -> Response:
 def feed() -> Response:
     """The newest matches of a search, for a feed reader."""
     state = SearchState.from_args(request.args, default_limit=FEED_LIMIT)
-    filters = state.filters()
+    filters = state.filters(engine())
     state = state.normalised(filters).change(sort="newest", page=state.page)
     result = engine().search(state.request(filters))
     updated = engine().store.meta().get("updated") or dt.datetime.now(dt.UTC).isoformat(

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from newsearch.index.errors import QueryError
-from newsearch.search.engine import SORTS, SearchRequest
+from newsearch.search.engine import SORTS, Engine, SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
 FILTER_NAMES = ("topic", "country", "region", "year", "language", "kind")
@@ -40,6 +40,7 @@ class SearchState:
     sort: str = "relevance"
     page: int = 1
     limit: int = DEFAULT_LIMIT
+    coarse: bool = False  # with a date range: also items dated only to an overlapping month/year
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -62,12 +63,15 @@ class SearchState:
             sort=sort,
             page=_number(args, "page", 1, 1, MAX_PAGE),
             limit=_number(args, "limit", default_limit, 1, MAX_LIMIT),
+            coarse=_single(args, "coarse") not in {"", "0"},
             **values,
         )
 
-    def filters(self) -> Filters:
-        """The core's filters; unknown topics, countries or bad dates raise QueryError."""
-        return Filters.build(
+    def filters(self, engine: Engine | None = None) -> Filters:
+        """The core's filters; unknown topics, countries or bad dates raise QueryError (with
+        ``engine``, topics and countries that records gave outside the vocabularies count)."""
+        build = engine.filters if engine is not None else Filters.build
+        return build(
             topic=self.topic,
             country=self.country,
             region=self.region,
@@ -83,7 +87,7 @@ class SearchState:
         return dataclasses.replace(self, **{name: getattr(filters, name) for name in FILTER_NAMES})
 
     def request(self, filters: Filters, *, sort: str | None = None) -> SearchRequest:
-        return SearchRequest(self.q, filters, sort or self.sort, self.limit, self.page)
+        return SearchRequest(self.q, filters, sort or self.sort, self.limit, self.page, self.coarse)
 
     # -- changing ---------------------------------------------------------------------------
 
@@ -122,6 +126,8 @@ class SearchState:
             out.append(("from", self.date_from))
         if self.date_to:
             out.append(("to", self.date_to))
+        if self.coarse:
+            out.append(("coarse", "1"))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.page != 1:
