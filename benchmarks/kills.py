@@ -30,7 +30,8 @@ from pathlib import Path
 from newsearch.index.store import IndexStore
 
 def report(progress):
-    os.write(1, (json.dumps({"items": progress.items, "committed": progress.committed}) + "\\n").encode())
+    line = json.dumps({"items": progress.items, "committed": progress.committed})
+    os.write(1, (line + "\\n").encode())
 
 files = sorted(Path(sys.argv[2]).glob("*.jsonl"))
 os.write(1, b'{"ready": true}\\n')

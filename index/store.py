@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import functools
+import hashlib
 import json
 import os
 import re
@@ -33,7 +35,7 @@ from newsearch.index.errors import (
     IndexWriteError,
     NewsearchError,
 )
-from newsearch.index.item import Item, Problem
+from newsearch.index.item import Item, Problem, RawItem, item_id
 from newsearch.index.schema import SCHEMA_VERSION, UNDATED, UNDATED_LAST, build_schema
 
 if TYPE_CHECKING:  # reading and tagging load only when indexing, not when searching
@@ -106,8 +108,12 @@ class IndexReport:
         }
 
 
-def document(item: Item) -> dict[str, Any]:
-    """The Whoosh document for an item: marked text for the analyzer, original text stored."""
+def document(item: Item, read_as: str = "") -> dict[str, Any]:
+    """The Whoosh document for an item: marked text for the analyzer, original text stored.
+
+    ``read_as`` (see :func:`raw_digest`) is stored after the item's digest, so a later run that
+    reads the same record with the same taggers knows it unchanged without tagging it again.
+    """
     lang = item.language
     key = int(item.date.strftime("%Y%m%d")) if item.date else None
     doc: dict[str, Any] = {
@@ -133,7 +139,7 @@ def document(item: Item) -> dict[str, Any]:
         "date_precision": item.date_precision or "",
         "source": item.source,
         "evidence": json.dumps([e.to_dict() for e in item.evidence], ensure_ascii=False),
-        "digest": item.digest(),
+        "digest": f"{item.digest()} {read_as}".rstrip(),
     }
     if item.year:
         doc["year"] = str(item.year)
@@ -766,7 +772,9 @@ class _Run:
                 result, raws = stream_path(path)  # records one at a time: any file size
                 for raw in raws:
                     self.guard.check()  # a Ctrl-C is acted on here, between items
-                    self._take(tag(raw), path)
+                    read_as = raw_digest(raw)
+                    if not self._unchanged(raw, read_as):
+                        self._take(tag(raw), path, read_as)
                     if self.pending and self._due():
                         self._commit()
                     self._progress(result.position)
@@ -803,7 +811,26 @@ class _Run:
             removed=len(removed), stale=stale - len(removed), removal_refused=refused
         )
 
-    def _take(self, item: Item, path: Path) -> None:
+    def _unchanged(self, raw: RawItem, read_as: str) -> bool:
+        """Whether the index holds this record as it was read and tagged before (then it
+        need not be tagged again: a re-run goes through what it committed quickly)."""
+        if self.searcher is None:
+            return False
+        key = item_id(raw.title, raw.date, raw.url)
+        if key in self.seen:
+            return False
+        with _damage(self.store):
+            docnum = self.searcher.document_number(id=key)
+            if docnum is None:
+                return False
+            stored = self.searcher.stored_fields(docnum)
+        if not str(stored.get("digest") or "").endswith(f" {read_as}"):
+            return False
+        self.seen[key] = str(stored.get("source", ""))
+        self.counts["unchanged"] += 1
+        return True
+
+    def _take(self, item: Item, path: Path, read_as: str = "") -> None:
         if item.id in self.seen:
             self.counts["duplicates"] += 1
             self.problems.append(
@@ -826,7 +853,7 @@ class _Run:
         writer = self._writer()
         method = writer.add_document if state == "added" else writer.update_document
         try:
-            method(**document(item))
+            method(**document(item, read_as))
         except OSError as exc:
             raise self.store._write_error(exc, self.committed) from None
         self.pending += 1
@@ -989,7 +1016,31 @@ def _state(searcher: Any, item: Item) -> str:
     if docnum is None:
         return "added"
     stored = searcher.stored_fields(docnum)
-    return "unchanged" if stored.get("digest") == item.digest() else "updated"
+    digest = str(stored.get("digest") or "").split(" ")[0]
+    return "unchanged" if digest == item.digest() else "updated"
+
+
+_TAGGERS = ("corpus", "dates", "item", "tagging", "places", "topics", "language", "analysis")
+
+
+@functools.cache
+def _taggers() -> bytes:
+    """What reading and tagging depend on: the code of the readers and taggers and their data
+    (any change to them makes every item be tagged again)."""
+    here = Path(__file__).parent
+    paths = [here / f"{name}.py" for name in _TAGGERS] + sorted((here / "data").glob("*.json"))
+    digest = hashlib.sha256()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def raw_digest(raw: RawItem) -> str:
+    """A hash of a record as read (every field, its file and line) and of the taggers."""
+    digest = hashlib.sha256(_taggers())
+    digest.update(repr(dataclasses.astuple(raw)).encode("utf-8", "surrogatepass"))
+    return "r" + digest.hexdigest()[:20]
 
 
 def _write_stem_table(path: Path) -> None:
