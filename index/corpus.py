@@ -133,7 +133,8 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
             raise CorpusError(
                 f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc})"
             ) from None
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    if head.count(b"\x00") > max(8, len(head) // 100):  # a stray NUL is one record's problem
         raise CorpusError(f"{path}: looks like a binary file (it holds NUL bytes), not text")
     try:
         text = data.decode("utf-8")
@@ -148,7 +149,7 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
         )
     sample = text[:65536]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
-    if sample and controls / len(sample) > 0.01:
+    if controls > max(8, len(sample) // 100):
         raise CorpusError(
             f"{path}: looks like a binary file ({controls} control characters), not text"
         )
@@ -256,7 +257,11 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
         return
     with handle:
         head = handle.read(65536)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        # UTF-16, or mostly binary: the whole-file reader decides. A few NUL bytes are one bad
+        # record's problem (reported at its line), not the whole file's.
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+            head.count(b"\x00") > len(head) // 100
+        ):
             handle.close()  # UTF-16 or binary: the whole-file reader decides
             whole = read_path(path)
             result.problems.extend(whole.problems)
@@ -265,7 +270,7 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
             yield from whole.items
             return
         try:
-            decode(head, result.path)
+            decode(head.replace(b"\x00", b""), result.path)
         except CorpusError as exc:
             result.failed = True
             result.problems.append(Problem(result.path, 0, exc.message.split(": ", 1)[-1], "error"))
@@ -508,25 +513,73 @@ def _elements(text: str) -> Iterator[tuple[int, int, int]]:
         yield start, i, text.count("\n", 0, start) + 1
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _read_elements(text: str, result: ReadResult) -> None:
+    for number, (start, end, line) in enumerate(_elements(text), start=1):
+        if _too_deep(text, start, end):
+            result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
+            continue
+        try:
+            record = json.loads(text[start:end])
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+            result.problems.append(
+                Problem(result.path, line, f"record {number}: not valid JSON ({reason})")
+            )
+            continue
+        item = record_to_item(record, result.path, line, result)
+        if item is not None:
+            result.items.append(item)
+
+
+def _read_lines(text: str, result: ReadResult) -> None:
+    """An array written a record per line, read line by line."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            line = line[1:].strip()
+        if line.endswith("]") and not line.endswith("]]") and line.count("[") < line.count("]"):
+            line = line[:-1].strip()
+        line = line.rstrip(",").strip()
+        if not line:
+            continue
+        if _too_deep(line):
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            result.problems.append(Problem(result.path, number, "not a valid JSON record"))
+            continue
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            result.items.append(item)
+
+
 def read_json_array(text: str, result: ReadResult) -> None:
     result.layout = "json"
-    if _too_deep(text, end=None) and text.lstrip().startswith("["):
-        # one record nested too deep must not cost the others: read the elements one by one
-        for number, (start, end, line) in enumerate(_elements(text), start=1):
-            if _too_deep(text, start, end):
-                result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
-                continue
-            try:
-                record = json.loads(text[start:end])
-            except (json.JSONDecodeError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
-                result.problems.append(
-                    Problem(result.path, line, f"record {number}: not valid JSON ({reason})")
-                )
-                continue
-            item = record_to_item(record, result.path, line, result)
-            if item is not None:
-                result.items.append(item)
+    if text.lstrip().startswith("[") and (_too_deep(text) or not _is_json(text)):
+        # one bad record must not cost the others: read the elements one by one, or (when a
+        # record breaks the array's structure) the lines one by one, whichever reads more
+        by_element = ReadResult(result.path, layout="json")
+        _read_elements(text, by_element)
+        by_line = ReadResult(result.path, layout="json")
+        _read_lines(text, by_line)
+        best = by_line if len(by_line.items) > len(by_element.items) else by_element
+        result.items.extend(best.items)
+        result.problems.extend(best.problems)
+        if not result.items and not _too_deep(text):
+            result.failed = True
+            result.problems.append(
+                Problem(result.path, 1, "not a JSON array of records that can be read", "error")
+            )
         return
     try:
         records = json.loads(text)
