@@ -802,6 +802,8 @@ class _Run:
             return self._report(interrupted=True)
         except BaseException:
             self._cancel()
+            with contextlib.suppress(Exception):  # a full disk: leave no partial segment
+                store._clean_leftovers(self.storage)
             raise
         finally:
             if self.searcher is not None:
