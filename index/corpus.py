@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -24,7 +26,11 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | CSV_SUFFIXES
-MAX_FIELD = 1_000_000  # characters kept of any one field
+MAX_FIELD = 1_000_000  # characters kept of a summary or body
+MAX_TITLE = 1_000  # characters kept of a title, a label or a url
+MAX_VALUES = 100  # topics or countries kept of one record
+MAX_VALUE = 200  # characters kept of one topic or country
+MAX_DEPTH = 64  # nesting of arrays and objects in one JSON record
 
 SAMPLE_DIR = Path(__file__).with_name("samples")
 
@@ -44,6 +50,7 @@ class ReadResult:
     heading: str = ""
     layout: str = ""
     failed: bool = False  # the file as a whole could not be read
+    position: int = 0  # bytes read so far, while a file is streamed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,13 +64,18 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and not child.name.startswith(".")
-                    and (child.suffix.lower() in SUPPORTED)
-                ):
+            before = len(found)
+            unsupported: dict[str, int] = {}
+            for child in _files_under(path):
+                if child.name.startswith("."):
+                    continue
+                if child.suffix.lower() in SUPPORTED:
                     found.append(child)
+                else:
+                    kind = child.suffix.lower() or child.name
+                    unsupported[kind] = unsupported.get(kind, 0) + 1
+            if unsupported or len(found) == before:
+                problems.append(_folder_problem(path, unsupported, len(found) > before))
         elif path.is_file():
             found.append(path)
         elif path.exists():
@@ -78,6 +90,33 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
             seen.add(key)
             unique.append(path)
     return unique, problems
+
+
+_INDEX_MARKS = ("newsearch.json", "MAIN_WRITELOCK")  # files that say a folder is an index
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file under ``folder``, sorted, leaving out hidden folders and index folders."""
+    out: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        if root != str(folder) and any(mark in names for mark in _INDEX_MARKS):
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out.extend(Path(root, name) for name in names if os.path.isfile(os.path.join(root, name)))
+    return sorted(out)
+
+
+def _folder_problem(folder: Path, unsupported: dict[str, int], some: bool) -> Problem:
+    """What a folder held that cannot be read: an error when it held nothing readable."""
+    kinds = ", ".join(
+        f"{n} {kind}" for kind, n in sorted(unsupported.items(), key=lambda kv: -kv[1])
+    )
+    readable = ", ".join(sorted(s for s in SUPPORTED if s))
+    if some:
+        return Problem(str(folder), 0, f"left out files newsearch cannot read: {kinds}")
+    held = f"only files newsearch cannot read ({kinds})" if kinds else "no files"
+    return Problem(str(folder), 0, f"the folder holds {held}; newsearch reads {readable}", "error")
 
 
 def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
@@ -95,7 +134,8 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
             raise CorpusError(
                 f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc})"
             ) from None
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    if head.count(b"\x00") > max(8, len(head) // 100):  # a stray NUL is one record's problem
         raise CorpusError(f"{path}: looks like a binary file (it holds NUL bytes), not text")
     try:
         text = data.decode("utf-8")
@@ -110,7 +150,7 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
         )
     sample = text[:65536]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
-    if sample and controls / len(sample) > 0.01:
+    if controls > max(8, len(sample) // 100):
         raise CorpusError(
             f"{path}: looks like a binary file ({controls} control characters), not text"
         )
@@ -146,6 +186,7 @@ def read_path(path: Path) -> ReadResult:
         read_csv(text, result, delimiter="\t" if suffix == ".tsv" else ",")
     else:
         read_dump(text, result)
+    result.items = [bounded(item, result) for item in result.items]
     return result
 
 
@@ -158,7 +199,52 @@ def stream_path(path: Path) -> tuple[ReadResult, Iterator[RawItem]]:
         items, result.items = result.items, []
         return result, iter(items)
     result = ReadResult(str(path))
-    return result, _stream_records(path, suffix, result)
+    return result, (bounded(item, result) for item in _stream_records(path, suffix, result))
+
+
+def bounded(item: RawItem, result: ReadResult) -> RawItem:
+    """The item with each over-long field cut to its limit, each cut reported as file:line."""
+    changes: dict[str, Any] = {}
+    for name, limit in (
+        ("title", MAX_TITLE),
+        ("label", MAX_TITLE),
+        ("url", MAX_TITLE * 2),
+        ("summary", MAX_FIELD),
+        ("body", MAX_FIELD),
+    ):
+        value = getattr(item, name)
+        if value and len(value) > limit:
+            changes[name] = _cut(value, limit)
+            result.problems.append(
+                Problem(
+                    result.path,
+                    item.line,
+                    f"{name} is {len(value):,} characters long; cut to the first {limit:,}",
+                    "note",
+                )
+            )
+    for name in ("topics", "countries"):
+        values: tuple[str, ...] = getattr(item, name)
+        kept = tuple(v[:MAX_VALUE] for v in values[:MAX_VALUES])
+        if kept != values:
+            changes[name] = kept
+            result.problems.append(
+                Problem(
+                    result.path,
+                    item.line,
+                    f"{name}: kept {len(kept)} value(s) of at most {MAX_VALUE} characters "
+                    f"(limits: {MAX_VALUES} values, {MAX_VALUE} characters each)",
+                    "note",
+                )
+            )
+    return dataclasses.replace(item, **changes) if changes else item
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, at a space when there is one near the end."""
+    cut = text[:limit]
+    space = cut.rfind(" ", limit - 100)
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
 
 
 def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[RawItem]:
@@ -172,7 +258,11 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
         return
     with handle:
         head = handle.read(65536)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        # UTF-16, or mostly binary: the whole-file reader decides. A few NUL bytes are one bad
+        # record's problem (reported at its line), not the whole file's.
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+            head.count(b"\x00") > len(head) // 100
+        ):
             handle.close()  # UTF-16 or binary: the whole-file reader decides
             whole = read_path(path)
             result.problems.extend(whole.problems)
@@ -181,7 +271,7 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
             yield from whole.items
             return
         try:
-            decode(head, result.path)
+            decode(head.replace(b"\x00", b""), result.path)
         except CorpusError as exc:
             result.failed = True
             result.problems.append(Problem(result.path, 0, exc.message.split(": ", 1)[-1], "error"))
@@ -191,7 +281,7 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
             return
         handle.seek(0)
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        lines = _repaired(text, result)
+        lines = _repaired(_tracked(text, handle, result), result)
         if suffix in JSONL_SUFFIXES:
             yield from json_lines_records((line.rstrip("\r\n") for line in lines), result)
         else:
@@ -199,6 +289,14 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
 
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
+def _tracked(lines: Iterable[str], handle: Any, result: ReadResult) -> Iterator[str]:
+    """The lines, noting in ``result.position`` how many bytes of the file have been read."""
+    for line in lines:
+        with contextlib.suppress(OSError, ValueError):
+            result.position = handle.tell()
+        yield line
 
 
 def _repaired(lines: Iterable[str], result: ReadResult) -> Iterator[str]:
@@ -253,6 +351,17 @@ def _text(value: Any) -> str:
 
 def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
     """One JSON object / CSV row as a raw item, or None with the reason in ``result.problems``."""
+    try:
+        return _record_to_item(record, path, line, result)
+    except (RecursionError, ValueError, TypeError, OverflowError) as exc:
+        # values no reader expects (huge integers, odd objects): the record, not the run
+        result.problems.append(
+            Problem(path, line, f"record could not be read ({type(exc).__name__}); skipped")
+        )
+        return None
+
+
+def _record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
     if not isinstance(record, dict):
         result.problems.append(
             Problem(path, line, f"expected an object, got {type(record).__name__}")
@@ -321,18 +430,158 @@ def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[Raw
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if _too_deep(line):
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
+            continue
+        except RecursionError:  # pragma: no cover - _too_deep stops these first
+            result.problems.append(Problem(result.path, number, _DEEP))
             continue
         item = record_to_item(record, result.path, number, result)
         if item is not None:
             yield item
 
 
+_DEEP = f"nested more than {MAX_DEPTH} levels deep; skipped"
+
+
+def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the JSON in ``text[start:end]`` nests arrays and objects over MAX_DEPTH deep."""
+    end = len(text) if end is None else end
+    if text.count("[", start, end) + text.count("{", start, end) <= MAX_DEPTH:
+        return False
+    return _depth(text, start, end) > MAX_DEPTH
+
+
+def _depth(text: str, start: int, end: int) -> int:
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text[start:end]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _elements(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each element of a top-level JSON array, found without parsing it;
+    stops at the first place that is not JSON."""
+    i = text.index("[") + 1
+    n = len(text)
+    while i < n:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n or text[i] == "]":
+            return
+        start = i
+        depth = 0
+        in_string = escaped = False
+        while i < n:
+            char = text[i]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            i += 1
+        yield start, i, text.count("\n", 0, start) + 1
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _read_elements(text: str, result: ReadResult) -> None:
+    for number, (start, end, line) in enumerate(_elements(text), start=1):
+        if _too_deep(text, start, end):
+            result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
+            continue
+        try:
+            record = json.loads(text[start:end])
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+            result.problems.append(
+                Problem(result.path, line, f"record {number}: not valid JSON ({reason})")
+            )
+            continue
+        item = record_to_item(record, result.path, line, result)
+        if item is not None:
+            result.items.append(item)
+
+
+def _read_lines(text: str, result: ReadResult) -> None:
+    """An array written a record per line, read line by line."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            line = line[1:].strip()
+        if line.endswith("]") and not line.endswith("]]") and line.count("[") < line.count("]"):
+            line = line[:-1].strip()
+        line = line.rstrip(",").strip()
+        if not line:
+            continue
+        if _too_deep(line):
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            result.problems.append(Problem(result.path, number, "not a valid JSON record"))
+            continue
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            result.items.append(item)
+
+
 def read_json_array(text: str, result: ReadResult) -> None:
     result.layout = "json"
+    if text.lstrip().startswith("[") and (_too_deep(text) or not _is_json(text)):
+        # one bad record must not cost the others: read the elements one by one, or (when a
+        # record breaks the array's structure) the lines one by one, whichever reads more
+        by_element = ReadResult(result.path, layout="json")
+        _read_elements(text, by_element)
+        by_line = ReadResult(result.path, layout="json")
+        _read_lines(text, by_line)
+        best = by_line if len(by_line.items) > len(by_element.items) else by_element
+        result.items.extend(best.items)
+        result.problems.extend(best.problems)
+        if not result.items and not _too_deep(text):
+            result.failed = True
+            result.problems.append(
+                Problem(result.path, 1, "not a JSON array of records that can be read", "error")
+            )
+        return
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -540,7 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "paths",
         nargs="*",
         type=Path,
-        help="label files (X.jsonl, X.labels.jsonl) or folders; default: tests/data/labels and tests/data/variants",
+        help="label files (X.jsonl, X.labels.jsonl) or folders; "
+        "default: tests/data/labels and tests/data/variants",
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     args = parser.parse_args(argv)

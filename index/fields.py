@@ -149,6 +149,8 @@ FIELDS: tuple[Field, ...] = (
           label="Match", json_key="match"),
     Field("matched_words", "computed", "the query's words (as typed) the item matched",
           label="Matched words", json_key="matched_words"),
+    Field("date_precision", "stored", "how precisely the date is known: day, month or year",
+          stored=True, label="Precision", json_key="date_precision", attribute="date_precision"),
     Field("body", "text", "the full text", stored=True, languages=TEXT_LANGUAGES, boost=1.0,
           query=True, label="Body"),
     Field("tags", "text", "topics, country names and regions as words", languages=TEXT_LANGUAGES,
@@ -159,8 +161,7 @@ FIELDS: tuple[Field, ...] = (
           sortable=True, query=True, label="Date"),
     Field("date_asc", "date", "YYYYMMDD; undated items last when oldest come first",
           sortable=True, label="Date"),
-    Field("date_precision", "stored", "day, month or year", stored=True, label="Precision",
-          attribute="date_precision"),
+
     Field("evidence", "stored", "why each tag was given (JSON)", stored=True, label="Evidence"),
     Field("digest", "stored", "a hash of the indexed values, to find changed items", stored=True,
           label="Digest"),

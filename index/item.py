@@ -32,7 +32,7 @@ class Problem:
     path: str
     line: int  # 1-based; 0 when the problem is the whole file
     message: str
-    severity: Literal["error", "warning"] = "warning"
+    severity: Literal["error", "warning", "note"] = "warning"  # note: read, with a remark
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -209,7 +210,7 @@ class Gazetteer:
         import pycountry
 
         self.region_of: dict[str, str] = dict(data["regions"])
-        self.names: dict[str, str] = {}  # alpha-3 -> English short name
+        self.names: dict[str, str] = dict(data.get("extra_countries", {}))  # alpha-3 -> name
         forms: dict[str, str] = {}
         kinds: dict[str, str] = {}
         for country in pycountry.countries:
@@ -337,14 +338,22 @@ class Gazetteer:
         upper = text.upper()
         if upper in self.names:
             return upper
+        if self.kinds.get(text) == NAME:  # "UK", "USA": a name before any code
+            return self.forms[text]
         import pycountry
 
+        folded = text.casefold()
         if len(text) == 2:
             found = pycountry.countries.get(alpha_2=upper)
-            return found.alpha_3 if found else None
-        folded = text.casefold()
+            if found:
+                return str(found.alpha_3)
+            return next((c for f, c in self.forms.items() if f.casefold() == folded), None)
         for form, code in self.forms.items():
             if form.casefold() == folded:
+                return code
+        plain = _plain(text)  # "Cote d'Ivoire", "Turkiye": without accents or odd quotes
+        for form, code in self.forms.items():
+            if self.kinds[form] == NAME and _plain(form) == plain:
                 return code
         for code, name in self.names.items():
             if name.casefold() == folded:
@@ -625,13 +634,21 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 
 @cache
 def country_name(code: str) -> str:
-    """The English short name of an alpha-3 code ("IDN" -> "Indonesia")."""
+    """The English short name of an alpha-3 code ("IDN" -> "Indonesia"); a value that is not
+    a code (a place a record gave outside the gazetteer) is its own name."""
     import pycountry
 
-    country = pycountry.countries.get(alpha_3=code)
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
     if country is None:
-        return code
+        return gazetteer().names.get(code, code)
     return str(getattr(country, "common_name", None) or country.name)
+
+
+def _plain(text: str) -> str:
+    """A name without accents, apostrophes, dots or case, for comparing spellings."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s'’.-]+", " ", kept).strip().casefold()
 
 
 @cache

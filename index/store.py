@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import functools
+import hashlib
 import json
 import os
 import re
@@ -34,7 +36,7 @@ from newsearch.index.errors import (
     NewsearchError,
 )
 from newsearch.index.fields import item_fields
-from newsearch.index.item import Item, Problem
+from newsearch.index.item import Item, Problem, RawItem, item_id
 from newsearch.index.schema import SCHEMA_VERSION, UNDATED, UNDATED_LAST, build_schema
 
 if TYPE_CHECKING:  # reading and tagging load only when indexing, not when searching
@@ -51,6 +53,8 @@ _STEM_TEMP = f".{STEM_TABLE}.tmp"
 _OPEN_ATTEMPTS = 5
 _SIZES = ".sizes.json"  # beside a segment's files: their sizes when it was committed
 _COUNTS = ("added", "updated", "unchanged", "duplicates", "skipped")
+BATCH_ITEMS = 2000  # items per commit while indexing ...
+BATCH_SECONDS = 5.0  # ... or seconds per commit, whichever comes first
 
 
 def default_index_dir() -> Path:
@@ -74,10 +78,15 @@ class IndexReport:
     total: int = 0  # items in the index after the run
     problems: tuple[Problem, ...] = field(default=(), compare=False)
     interrupted: bool = False
+    committed: int = 0  # items written by this run that were committed (batches)
+    commits: int = 0  # batches committed
+    removed: int = 0  # items deleted: by --prune, or by a rebuild
+    stale: int = 0  # items of the files read that those files no longer hold (kept)
+    removal_refused: int = 0  # items a rebuild would have removed, kept as it was not confirmed
 
     @property
     def ok(self) -> bool:
-        return self.failed_files == 0 and not self.interrupted
+        return self.failed_files == 0 and not self.interrupted and not self.removal_refused
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,12 +100,21 @@ class IndexReport:
             "total": self.total,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
+            "committed": self.committed,
+            "commits": self.commits,
+            "removed": self.removed,
+            "stale": self.stale,
+            "removal_refused": self.removal_refused,
             "problems": [p.to_dict() for p in self.problems],
         }
 
 
-def document(item: Item) -> dict[str, Any]:
-    """The Whoosh document for an item: marked text for the analyzer, original text stored."""
+def document(item: Item, read_as: str = "") -> dict[str, Any]:
+    """The Whoosh document for an item: marked text for the analyzer, original text stored.
+
+    ``read_as`` (see :func:`raw_digest`) is stored after the item's digest, so a later run that
+    reads the same record with the same taggers knows it unchanged without tagging it again.
+    """
     lang = item.language
     key = int(item.date.strftime("%Y%m%d")) if item.date else None
     doc: dict[str, Any] = {
@@ -111,12 +129,12 @@ def document(item: Item) -> dict[str, Any]:
         "spell": f"{item.title} {item.summary}",
         "country_name": list(item.countries),
         "date": key if key is not None else UNDATED,
-        "date_asc": key if key is not None else UNDATED_LAST,
+        "date_asc": _ascending_key(key, item.date_precision) if key is not None else UNDATED_LAST,
         "published": item.date.isoformat() if item.date else "",
         "source": source_file(item.source),  # the facet: the file's name
         "_stored_source": item.source,  # shown: "file:line"
         "evidence": json.dumps([e.to_dict() for e in item.evidence], ensure_ascii=False),
-        "digest": item.digest(),
+        "digest": f"{item.digest()} {read_as}".rstrip(),
     }
     for spec in item_fields():  # the attributes indexed as they are (index/fields.py)
         value = getattr(item, spec.attribute or spec.name)
@@ -124,6 +142,17 @@ def document(item: Item) -> dict[str, Any]:
     if item.year:
         doc["year"] = str(item.year)
     return {k: v for k, v in doc.items() if v != "" or k.startswith("_stored_")}
+
+
+def _ascending_key(key: int, precision: str | None) -> int:
+    """``date_asc`` of a dated item: YYYYMMDD, with the day (and month) zero when the date is
+    known only to the month (or year), so precision can be read back with the date, and an
+    item known only by its year sorts before the days of that year."""
+    if precision == "year":
+        return key // 10000 * 10000
+    if precision == "month":
+        return key // 100 * 100
+    return key
 
 
 def source_file(source: str) -> str:
@@ -327,11 +356,11 @@ class _Storage(FileStorage):  # type: ignore[misc]
 class IndexStore:
     """One index folder: the Whoosh index plus a small JSON file of metadata.
 
-    Writing is all or nothing. The write lock is taken before anything in the folder changes
-    and held until the run's last file is written; a run's items become visible in one step,
-    when Whoosh renames its new table of contents into place, so a process killed at any
-    point leaves the index as the previous run committed it. Ctrl-C while items are being
-    read discards them; Ctrl-C during the commit lets the commit finish.
+    Writing is done in batches, each all or nothing. The write lock is taken before anything
+    in the folder changes and held until the run's last file is written; a batch's items
+    become visible in one step, when Whoosh renames its new table of contents into place, so a
+    process killed at any point leaves the index as its last batch committed it. Ctrl-C
+    commits the batch in flight; Ctrl-C during a commit lets the commit finish.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -434,15 +463,28 @@ class IndexStore:
         paths: Iterable[str | os.PathLike[str]],
         *,
         rebuild: bool = False,
+        prune: bool = False,
         wait: float = 0.0,
         on_file: Callable[[ReadResult], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        confirm: Callable[[int, int], bool] | None = None,
         files: list[Path] | None = None,
+        batch_items: int = BATCH_ITEMS,
+        batch_seconds: float = BATCH_SECONDS,
     ) -> IndexReport:
-        """Read ``paths`` and add, update or keep each item; one commit at the end.
+        """Read ``paths`` and add, update or keep each item, committing in batches.
 
-        ``rebuild`` replaces the index's items with those read, still in one commit: until it
-        commits, searches see the old items. ``wait`` is how long to wait for another
-        process's write lock before :class:`IndexLockedError`.
+        A batch is committed every ``batch_items`` items or ``batch_seconds`` seconds,
+        whichever comes first, so a killed run loses at most the batch in flight and the same
+        command run again goes on from there (items already committed are unchanged). Ctrl-C
+        commits the items read so far and reports the run as interrupted.
+
+        Items that the files read in this run held before but no longer hold are counted as
+        ``stale``; ``prune`` removes them. ``rebuild`` leaves the index holding exactly the
+        items read: the others are removed in the last commit, after ``confirm(removed, kept)``
+        agrees when the run would remove more items than it keeps (no ``confirm``: agreed).
+        ``wait`` is how long to wait for another process's write lock before
+        :class:`IndexLockedError`.
         """
         started = time.perf_counter()
         found: list[Path] = []
@@ -456,20 +498,24 @@ class IndexStore:
             storage = self._storage()
             lock = self._lock(storage, wait)
             try:
-                return self._build_locked(
+                run = _Run(
+                    self,
                     storage,
                     found,
                     problems,
-                    rebuild=rebuild,
-                    on_file=on_file,
-                    started=started,
                     guard=guard,
+                    started=started,
+                    on_file=on_file,
+                    on_progress=on_progress,
+                    batch_items=max(1, batch_items),
+                    batch_seconds=batch_seconds,
                 )
+                return run.go(rebuild=rebuild, prune=prune, confirm=confirm)
             finally:
                 storage.close_opened()  # after a failure Whoosh may have left some open
                 with contextlib.suppress(Exception):
                     lock.release()
-        except KeyboardInterrupt:  # only before the commit starts: it holds SIGINT back
+        except KeyboardInterrupt:  # before the lock was taken: nothing was written
             return self._report(
                 dict.fromkeys(_COUNTS, 0),
                 found,
@@ -511,118 +557,6 @@ class IndexStore:
             )
         return lock
 
-    def _build_locked(
-        self,
-        storage: _Storage,
-        found: list[Path],
-        problems: list[Problem],
-        *,
-        rebuild: bool,
-        on_file: Callable[[ReadResult], None] | None,
-        started: float,
-        guard: _InterruptGuard,
-    ) -> IndexReport:
-        from newsearch.index.corpus import stream_path
-        from newsearch.index.tagging import tag
-
-        self._clean_leftovers(storage)
-        ix = self._open_for_writing(storage, rebuild)
-        try:
-            # the lock is already held; separate segment files keep readers from loading a
-            # whole compound file into memory
-            writer = ix.writer(_lk=False, compound=False, limitmb=256)
-        except OSError as exc:
-            raise self._write_error(exc) from None
-        commit_toc = writer._commit_toc
-
-        def record_sizes_then_commit(segments: list[Any]) -> None:
-            _write_sizes(writer.storage, segments)  # part of the commit: before the rename
-            commit_toc(segments)
-
-        writer._commit_toc = record_sizes_then_commit
-        counts = dict.fromkeys(_COUNTS, 0)
-        failed = 0
-        seen: dict[str, str] = {}
-        try:
-            with contextlib.ExitStack() as stack:
-                searcher = None
-                if not rebuild:
-                    with _damage(self):
-                        searcher = ix.searcher()
-                    stack.callback(searcher.close)
-                for path in found:
-                    result, raws = stream_path(path)  # records one at a time: any file size
-                    for raw in raws:
-                        guard.check()  # a Ctrl-C is acted on here, between items
-                        item = tag(raw)
-                        if item.id in seen:
-                            counts["duplicates"] += 1
-                            problems.append(
-                                Problem(
-                                    str(path), raw.line, f"same item as {seen[item.id]}; kept once"
-                                )
-                            )
-                            continue
-                        seen[item.id] = item.source
-                        state = "added" if searcher is None else self._state(searcher, item)
-                        counts[state] += 1
-                        if state == "added":
-                            self._write(writer.add_document, item)
-                        elif state == "updated":
-                            self._write(writer.update_document, item)
-                    problems.extend(result.problems)
-                    counts["skipped"] += sum(1 for p in result.problems if p.line)
-                    failed += result.failed
-                    if on_file is not None:
-                        on_file(result)
-            if rebuild or counts["added"] or counts["updated"]:
-                # From here on Ctrl-C is held back until build() returns: the commit finishes
-                # and the report says so.
-                guard.hold()
-                self._commit(writer, rebuild)
-            else:
-                _cancel(writer)
-        except KeyboardInterrupt:
-            _cancel(writer)
-            return self._report(
-                dict.fromkeys(_COUNTS, 0),
-                found,
-                problems,
-                failed=failed,
-                started=started,
-                total=self._committed_total(),
-                interrupted=True,
-            )
-        except BaseException:
-            _cancel(writer)
-            raise
-        problems.extend(self._write_extras(ix))
-        try:
-            total = ix.doc_count()
-        except Exception:
-            total = self._committed_total()
-        return self._report(counts, found, problems, failed=failed, started=started, total=total)
-
-    def _state(self, searcher: Any, item: Item) -> str:
-        with _damage(self):
-            return _state(searcher, item)
-
-    def _write(self, method: Callable[..., Any], item: Item) -> None:
-        try:
-            method(**document(item))
-        except OSError as exc:
-            raise self._write_error(exc) from None
-
-    def _commit(self, writer: Any, rebuild: bool) -> None:
-        with _damage(self):
-            try:
-                if rebuild:
-                    writer.commit(mergetype=CLEAR)
-                else:
-                    writer.commit()
-            except OSError as exc:
-                raise self._write_error(exc) from None
-
     def _write_extras(self, ix: Any) -> list[Problem]:
         """The files beside the committed index; failing them leaves the items committed."""
         out: list[Problem] = []
@@ -661,6 +595,7 @@ class IndexStore:
         started: float,
         total: int,
         interrupted: bool = False,
+        **extra: Any,
     ) -> IndexReport:
         read = {str(f) for f in found}
         unread = sum(
@@ -674,16 +609,23 @@ class IndexStore:
             total=total,
             problems=tuple(problems),
             interrupted=interrupted,
+            **extra,
         )
 
-    def _write_error(self, exc: OSError) -> IndexWriteError:
+    def _write_error(self, exc: OSError, committed: int = 0) -> IndexWriteError:
+        kept = (
+            f"the {committed} item(s) of its earlier batches were committed, the batch being "
+            "written was not"
+            if committed
+            else "nothing from this run was committed"
+        )
         return IndexWriteError(
-            f"could not write the index at {self.path}: {exc.strerror or exc}; "
-            "nothing from this run was committed"
+            f"could not write the index at {self.path}: {exc.strerror or exc}; {kept}"
         )
 
-    def _open_for_writing(self, storage: Any, rebuild: bool) -> Any:
-        """The index to write to (called with the lock held).
+    def _open_for_writing(self, storage: Any, rebuild: bool) -> tuple[Any, bool]:
+        """The index to write to (called with the lock held), and whether its first commit
+        must clear the old items (a rebuild of an index built by another version).
 
         A rebuild keeps the old items readable until it commits; only when the old index
         cannot be read at all does it start from an empty generation at once.
@@ -692,13 +634,16 @@ class IndexStore:
             if not any(_TOC.match(name) for name in storage.list()):
                 if self.exists() and not rebuild:
                     self.open()  # segment files without a table of contents: damaged
-                return storage.create_index(build_schema(), indexname=INDEX_NAME)
+                ix = storage.create_index(
+                    build_schema(), indexname=INDEX_NAME, indexclass=_FileIndex
+                )
+                return ix, False
             try:
                 self.open()
             except IndexDamagedError:
                 if not rebuild:
                     raise
-                return self._empty_generation(storage)
+                return self._empty_generation(storage), False
             ix = _FileIndex(storage, indexname=INDEX_NAME)
             version = self.meta().get("schema_version", SCHEMA_VERSION)
             if _shape(ix.schema) != _shape(build_schema()) or version != SCHEMA_VERSION:
@@ -708,8 +653,8 @@ class IndexStore:
                         "newsearch (its fields or their layout differ)"
                     )
                 # Readers keep the old schema (and items) until the rebuild commits.
-                return _FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME)
-            return ix
+                return _FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME), True
+            return ix, False
         except OSError as exc:
             raise IndexWriteError(
                 f"cannot create the index at {self.path}: {exc.strerror or exc}"
@@ -747,12 +692,368 @@ def _shape(schema: Any) -> list[tuple[str, str]]:
     return [(name, type(schema[name]).__name__) for name in schema.names()]
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far an indexing run has got: items read and committed, bytes read, time taken."""
+
+    items: int
+    committed: int
+    bytes_done: int
+    bytes_total: int
+    seconds: float
+    final: bool = False
+
+    @property
+    def rate(self) -> float:
+        """Items read per second."""
+        return self.items / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, estimated from the bytes still to read; None while unknown."""
+        if not self.bytes_total or not self.bytes_done or self.seconds <= 0:
+            return None
+        left = max(0, self.bytes_total - self.bytes_done)
+        return left * self.seconds / self.bytes_done
+
+
+class _Run:
+    """One indexing run with the write lock held: read, tag, write and commit in batches."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        storage: _Storage,
+        found: list[Path],
+        problems: list[Problem],
+        *,
+        guard: _InterruptGuard,
+        started: float,
+        on_file: Callable[[ReadResult], None] | None,
+        on_progress: Callable[[Progress], None] | None,
+        batch_items: int,
+        batch_seconds: float,
+    ) -> None:
+        self.store = store
+        self.storage = storage
+        self.found = found
+        self.problems = problems
+        self.guard = guard
+        self.started = started
+        self.on_file = on_file
+        self.on_progress = on_progress
+        self.batch_items = batch_items
+        self.batch_seconds = batch_seconds
+        self.counts = dict.fromkeys(_COUNTS, 0)
+        self.failed = 0
+        self.seen: dict[str, str] = {}
+        self.pending = 0  # items written to the batch in flight
+        self.committed = 0  # items of this run committed so far
+        self.commits = 0
+        self.ix: Any = None
+        self.writer: Any = None
+        self.searcher: Any = None
+        self.clear = False  # the next commit clears the old items
+        self.compact = False  # the last commit merges every segment into one
+        self.batch_started = time.monotonic()
+        self.bytes_total = 0
+        self.bytes_done = 0
+        self.last_progress = 0.0
+        self.complete: set[str] = set()  # files read without an error: their stale items count
+
+    # -- the run --------------------------------------------------------------------------
+
+    def go(
+        self, *, rebuild: bool, prune: bool, confirm: Callable[[int, int], bool] | None
+    ) -> IndexReport:
+        from newsearch.index.corpus import stream_path
+        from newsearch.index.tagging import tag
+
+        store = self.store
+        store._clean_leftovers(self.storage)
+        self.ix, self.clear = store._open_for_writing(self.storage, rebuild)
+        for path in self.found:
+            with contextlib.suppress(OSError):
+                self.bytes_total += path.stat().st_size
+        try:
+            if not self.clear:
+                with _damage(store):
+                    self.searcher = self.ix.searcher()
+            for path in self.found:
+                result, raws = stream_path(path)  # records one at a time: any file size
+                for raw in raws:
+                    self.guard.check()  # a Ctrl-C is acted on here, between items
+                    read_as = raw_digest(raw)
+                    if not self._unchanged(raw, read_as):
+                        self._take(tag(raw), path, read_as)
+                    if self.pending and self._due():
+                        self._commit()
+                    self._progress(result.position)
+                self.problems.extend(result.problems)
+                self.counts["skipped"] += sum(
+                    1 for p in result.problems if p.line and p.severity != "note"
+                )
+                self.failed += result.failed
+                if not result.failed and not any(p.severity == "error" for p in result.problems):
+                    self.complete.add(_real(str(path)))
+                with contextlib.suppress(OSError):
+                    self.bytes_done += path.stat().st_size
+                self._progress(0)
+                if self.on_file is not None:
+                    self.on_file(result)
+            self.guard.check()
+            removed, stale, refused = self._removals(rebuild, prune, confirm)
+            self.compact = rebuild and bool(removed)
+            self.clear = self.clear or (rebuild and bool(removed) and not self.seen)  # emptied
+            if self.pending or removed or (self.clear and rebuild):
+                self._commit(delete=removed, final=True)
+        except KeyboardInterrupt:
+            # Ctrl-C: what was read so far is committed, and the report says so
+            self._commit_quietly()
+            return self._report(interrupted=True)
+        except BaseException:
+            self._cancel()
+            with contextlib.suppress(Exception):  # a full disk: leave no partial segment
+                store._clean_leftovers(self.storage)
+            raise
+        finally:
+            if self.searcher is not None:
+                with contextlib.suppress(Exception):
+                    self.searcher.close()
+        return self._report(
+            removed=len(removed), stale=stale - len(removed), removal_refused=refused
+        )
+
+    def _unchanged(self, raw: RawItem, read_as: str) -> bool:
+        """Whether the index holds this record as it was read and tagged before (then it
+        need not be tagged again: a re-run goes through what it committed quickly)."""
+        if self.searcher is None:
+            return False
+        key = item_id(raw.title, raw.date, raw.url)
+        if key in self.seen:
+            return False
+        with _damage(self.store):
+            docnum = self.searcher.document_number(id=key)
+            if docnum is None:
+                return False
+            stored = self.searcher.stored_fields(docnum)
+        if not str(stored.get("digest") or "").endswith(f" {read_as}"):
+            return False
+        self.seen[key] = str(stored.get("source", ""))
+        self.counts["unchanged"] += 1
+        return True
+
+    def _take(self, item: Item, path: Path, read_as: str = "") -> None:
+        if item.id in self.seen:
+            self.counts["duplicates"] += 1
+            self.problems.append(
+                Problem(
+                    str(path),
+                    _line_of(item.source),
+                    f"same item as {self.seen[item.id]}; kept once",
+                )
+            )
+            return
+        self.seen[item.id] = item.source
+        if self.searcher is None:
+            state = "added"
+        else:
+            with _damage(self.store):
+                state = _state(self.searcher, item)
+        self.counts[state] += 1
+        if state == "unchanged":
+            return
+        writer = self._writer()
+        method = writer.add_document if state == "added" else writer.update_document
+        try:
+            method(**document(item, read_as))
+        except OSError as exc:
+            raise self.store._write_error(exc, self.committed) from None
+        self.pending += 1
+
+    def _due(self) -> bool:
+        return (
+            self.pending >= self.batch_items
+            or time.monotonic() - self.batch_started >= self.batch_seconds
+        )
+
+    def _writer(self) -> Any:
+        if self.writer is None:
+            try:
+                # the lock is already held; separate segment files keep readers from loading
+                # a whole compound file into memory
+                writer = self.ix.writer(_lk=False, compound=False, limitmb=256)
+            except OSError as exc:
+                raise self.store._write_error(exc, self.committed) from None
+            commit_toc = writer._commit_toc
+
+            def record_sizes_then_commit(segments: list[Any]) -> None:
+                _write_sizes(writer.storage, segments)  # part of the commit: before the rename
+                commit_toc(segments)
+
+            writer._commit_toc = record_sizes_then_commit
+            self.writer = writer
+            self.batch_started = time.monotonic()
+        return self.writer
+
+    def _commit(self, delete: frozenset[int] | set[int] = frozenset(), final: bool = False) -> None:
+        """Commit the batch in flight (and delete ``delete``); Ctrl-C waits until it is done."""
+        writer = self._writer()
+        for docnum in delete:
+            writer.delete_document(docnum)
+        self.guard.hold()
+        try:
+            with _damage(self.store):
+                try:
+                    if self.clear:
+                        writer.commit(mergetype=CLEAR)
+                    elif final and self.compact:  # a rebuild leaves no replaced segment behind
+                        writer.commit(optimize=True)
+                    else:  # segments are merged by the run's last commit, not by every batch
+                        writer.commit(merge=final)
+                except OSError as exc:
+                    raise self.store._write_error(exc, self.committed) from None
+        except BaseException:
+            self.writer = None
+            raise
+        finally:
+            self.guard.watch()
+        self.writer = None
+        self.clear = False
+        self.committed += self.pending
+        self.pending = 0
+        self.commits += 1
+        with _damage(self.store):
+            if self.searcher is not None:
+                self.searcher.close()
+            self.searcher = self.ix.searcher()
+
+    def _commit_quietly(self) -> None:
+        """After Ctrl-C: commit the batch in flight if there is one, else give it up."""
+        if not self.pending:
+            self._cancel()
+            return
+        try:
+            self._commit()
+        except KeyboardInterrupt:
+            self._cancel()
+
+    def _cancel(self) -> None:
+        if self.writer is not None:
+            _cancel(self.writer)
+            self.writer = None
+        self.pending = 0
+
+    def _progress(self, position: int) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        if position and now - self.last_progress < 0.1:
+            return
+        self.last_progress = now
+        self.on_progress(
+            Progress(
+                items=sum(self.counts[k] for k in ("added", "updated", "unchanged")),
+                committed=self.committed,
+                bytes_done=self.bytes_done + position,
+                bytes_total=self.bytes_total,
+                seconds=now - self.started,
+            )
+        )
+
+    def _removals(
+        self, rebuild: bool, prune: bool, confirm: Callable[[int, int], bool] | None
+    ) -> tuple[set[int], int, int]:
+        """Documents to delete, how many are stale, and how many a refused rebuild kept."""
+        if self.searcher is None:
+            return set(), 0, 0
+        stale: set[int] = set()
+        others: set[int] = set()
+        real: dict[str, str] = {}
+        with _damage(self.store):
+            reader = self.searcher.reader()
+            for docnum, fields in reader.iter_docs():
+                if fields.get("id") in self.seen:
+                    continue
+                where = _path_of(str(fields.get("source", "")))
+                if where not in real:
+                    real[where] = _real(where)
+                (stale if real[where] in self.complete else others).add(docnum)
+        if rebuild:
+            removed = stale | others
+            kept = len(self.seen)
+            if len(removed) > kept and confirm is not None and not confirm(len(removed), kept):
+                return set(), len(stale), len(removed)
+            return removed, len(stale) + len(others), 0
+        return (stale if prune else set()), len(stale), 0
+
+    def _report(self, **extra: Any) -> IndexReport:
+        try:
+            total = int(self.ix.doc_count())
+        except Exception:
+            total = self.store._committed_total()
+        if self.commits:
+            self.problems.extend(self.store._write_extras(self.ix))
+        return self.store._report(
+            self.counts,
+            self.found,
+            self.problems,
+            failed=self.failed,
+            started=self.started,
+            total=total,
+            committed=self.committed,
+            commits=self.commits,
+            **extra,
+        )
+
+
+def _line_of(source: str) -> int:
+    head, _, tail = source.rpartition(":")
+    return int(tail) if head and tail.isdigit() else 0
+
+
+def _path_of(source: str) -> str:
+    head, _, tail = source.rpartition(":")
+    return head if head and tail.isdigit() else source
+
+
+def _real(path: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
+
+
 def _state(searcher: Any, item: Item) -> str:
     docnum = searcher.document_number(id=item.id)
     if docnum is None:
         return "added"
     stored = searcher.stored_fields(docnum)
-    return "unchanged" if stored.get("digest") == item.digest() else "updated"
+    digest = str(stored.get("digest") or "").split(" ")[0]
+    return "unchanged" if digest == item.digest() else "updated"
+
+
+_TAGGERS = ("corpus", "dates", "item", "tagging", "places", "topics", "language", "analysis")
+
+
+@functools.cache
+def _taggers() -> bytes:
+    """What reading and tagging depend on: the code of the readers and taggers and their data
+    (any change to them makes every item be tagged again)."""
+    here = Path(__file__).parent
+    paths = [here / f"{name}.py" for name in _TAGGERS] + sorted((here / "data").glob("*.json"))
+    digest = hashlib.sha256()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def raw_digest(raw: RawItem) -> str:
+    """A hash of a record as read (every field, its file and line) and of the taggers."""
+    digest = hashlib.sha256(_taggers())
+    digest.update(repr(dataclasses.astuple(raw)).encode("utf-8", "surrogatepass"))
+    return "r" + digest.hexdigest()[:20]
 
 
 def _write_stem_table(path: Path) -> None:
@@ -832,4 +1133,11 @@ def _ignore_signal(signum: int, frame: Any) -> None:
     """SIGINT while a commit finishes: nothing to do."""
 
 
-__all__ = ["IndexReport", "IndexStore", "NewsearchError", "default_index_dir", "document"]
+__all__ = [
+    "IndexReport",
+    "IndexStore",
+    "NewsearchError",
+    "Progress",
+    "default_index_dir",
+    "document",
+]

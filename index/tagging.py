@@ -53,6 +53,15 @@ _FROM = re.compile(
 )
 
 
+OUTSIDE_VOCABULARY = "record (not in the topic vocabulary)"
+OUTSIDE_GAZETTEER = "record (not in the gazetteer)"
+
+
+def given_value(value: str) -> str:
+    """A topic or place as a record gave it, fit to be a facet value (no commas, one space)."""
+    return " ".join(value.replace(",", " ").split())
+
+
 def kind_of(label: str | None, title: str, kicker: str | None = None) -> tuple[str, str]:
     """The kind of item and the words that said so: its label, else its kicker, else its title."""
     for named in (label, kicker):
@@ -129,10 +138,12 @@ def _topics(
     if raw.topics:
         given = []
         for value in raw.topics:
-            name = value.strip().casefold()
-            if name in vocab.topics and name not in given:
+            name = given_value(value).casefold()
+            if name and name not in given:
                 given.append(name)
-                evidence.append(Evidence("topic", name, "record", value))
+                # kept as given; the evidence says when it is outside the vocabulary
+                source = "record" if name in vocab.topics else OUTSIDE_VOCABULARY
+                evidence.append(Evidence("topic", name, source, value))
         return tuple(sorted(given))
     scores: dict[str, float] = {}
     strongest: dict[str, float] = {}
@@ -242,9 +253,12 @@ def _places(
     if raw.countries:
         for value in raw.countries:
             code = gaz.code_for(value)
+            source = "record"
+            if code is None:  # a place outside the gazetteer: kept under its own name
+                code, source = given_value(value), OUTSIDE_GAZETTEER
             if code and code not in codes:
                 codes.append(code)
-                evidence.append(Evidence("country", code, "record", value))
+                evidence.append(Evidence("country", code, source, value))
     else:
         mentions, excluded = gaz.locate([("title", raw.title), ("summary", raw.summary)], language)
         for mention in mentions:

@@ -12,7 +12,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -23,15 +23,12 @@ from newsearch.index.errors import (
     QueryError,
 )
 from newsearch.index.fields import filter_fields, filter_names
-from newsearch.index.store import IndexStore, default_index_dir
+from newsearch.index.store import BATCH_ITEMS, BATCH_SECONDS, IndexStore, default_index_dir
 from newsearch.search import output, rows
 from newsearch.search.engine import MATCHES, MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
-from newsearch.search.results import Hit
-
-if TYPE_CHECKING:
-    from newsearch.index.corpus import ReadResult
+from newsearch.search.results import EMPTY_INDEX, Hit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -122,6 +119,12 @@ def filter_options(func: F) -> F:
             help="Only items dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
         ),
         click.option(
+            "--coarse-dates",
+            is_flag=True,
+            help="With --from/--to, also match items dated only to a month or year that "
+            "overlaps the range (a 2021 item for --from 2021-03); left out by default.",
+        ),
+        click.option(
             "--sort",
             type=click.Choice(SORTS),
             default="relevance",
@@ -159,10 +162,60 @@ def matching_options(func: F) -> F:
     return func
 
 
-def _filters(kwargs: dict[str, Any]) -> Filters:
-    """The core's filters from the options of :func:`filter_options` (taken out of kwargs)."""
+class TextCommand(click.Command):
+    """A command whose TEXT words may start with '-': `query -Brazil forced` excludes Brazil.
+
+    Click would read `-Brazil` as options (-B -r ...). Here every word that is not one of the
+    command's options (or an option's value) is moved after `--`, in order, so it is text.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _text_after_dashes(self, args))
+
+
+def _text_after_dashes(command: click.Command, args: list[str]) -> list[str]:
+    options: dict[str, click.Option | None] = {"-h": None, "--help": None}  # None: a flag
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                options[name] = None if param.is_flag else param
+    flags: list[str] = []
+    words: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name in options:
+            flags.append(arg)
+            if options[name] is not None and "=" not in arg:
+                value = next(rest, None)
+                if value is not None:
+                    flags.append(value)
+            continue
+        short = options.get(arg[:2]) if len(arg) > 2 and not arg.startswith("--") else None
+        if (
+            short is not None
+            and isinstance(short.type, click.Choice)
+            and (arg[2:] in short.type.choices)
+        ):
+            flags.append(arg)  # -fjson
+        elif arg.startswith("--") and len(arg) > 2:
+            flags.append(arg)  # an unknown long option: Click says so
+        else:
+            words.append(arg)
+    return [*flags, "--", *words] if words else flags
+
+
+def _filters(kwargs: dict[str, Any], engine: Engine | None = None) -> Filters:
+    """The core's filters from the options of :func:`filter_options` (taken out of kwargs);
+    with an engine, also the topics and countries records gave outside the vocabularies."""
     values = {name: kwargs.pop(name) for name in filter_names()}
-    return Filters.build(date_from=kwargs.pop("date_from"), date_to=kwargs.pop("date_to"), **values)
+    dates = {"date_from": kwargs.pop("date_from"), "date_to": kwargs.pop("date_to")}
+    if engine is not None:
+        return engine.filters(**dates, **values)
+    return Filters.build(**dates, **values)
 
 
 def _index_path(index_dir: Path | None) -> Path:
@@ -173,6 +226,11 @@ def open_engine(index_dir: Path | None) -> Engine:
     """An engine on the index; with no index yet, build one from the built-in corpus first."""
     path = _index_path(index_dir)
     store = IndexStore(path)
+    if not store.exists() and index_dir is not None:
+        raise IndexMissingError(
+            f"no index at {path}",
+            hint=f"check the path, or build one with `newsearch index --index {path} PATH`",
+        )
     if not store.exists():
         if path.exists() and any(path.iterdir()):
             raise IndexMissingError(
@@ -239,8 +297,34 @@ def main() -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Leave the index holding exactly the items read (the others are removed at the end).",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove the items of the files read that those files no longer hold.",
+)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Do not ask before a rebuild removes more items than it keeps (needed in a pipe).",
+)
 @click.option("--sample", is_flag=True, help="Index the built-in sample corpus (ILO news dumps).")
+@click.option(
+    "--batch",
+    "batch_items",
+    type=click.IntRange(min=1),
+    default=BATCH_ITEMS,
+    show_default=True,
+    envvar="NEWSEARCH_BATCH",
+    show_envvar=True,
+    metavar="ITEMS",
+    help=f"Commit every ITEMS items (or every {BATCH_SECONDS:g} seconds, whichever is first).",
+)
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -254,15 +338,21 @@ def index_command(
     paths: tuple[Path, ...],
     index_dir: Path | None,
     rebuild: bool,
+    prune: bool,
+    yes: bool,
     sample: bool,
+    batch_items: int,
     wait: float,
     fmt: str,
 ) -> None:
     """Read corpus files or folders into the index (adds, updates, keeps unchanged).
 
+    Items are committed in batches: an interrupted run (Ctrl-C, a crash) keeps every batch
+    committed before it, and the same command run again goes on from there.
+
     Exit status: 0 when every file was read, 3 when some could not be (the rest is still
-    indexed) or the index could not be written, 2 for a usage error, 130 when interrupted
-    (nothing from the run is committed).
+    indexed), a rebuild was not confirmed or the index could not be written, 2 for a usage
+    error, 130 when interrupted (every batch committed before it is kept).
     """
     if not paths and not sample:
         raise click.UsageError("give at least one file or folder, or --sample")
@@ -271,24 +361,35 @@ def index_command(
 
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store = IndexStore(path)
-    show_progress = _terminal(sys.stderr) and len(files) > 1
-    bar: Any = None
-    if show_progress:
-        bar = click.progressbar(
-            length=len(files), label="indexing", file=sys.stderr, item_show_func=lambda name: name
-        )
+    bar = output.ProgressLine(sys.stderr) if _terminal(sys.stderr) else None
 
-    def on_file(result: ReadResult) -> None:
+    def confirm(removed: int, kept: int) -> bool:
+        if yes:
+            return True
         if bar is not None:
-            bar.update(1, Path(result.path).name)
+            bar.clear()
+        if sys.stdin.isatty() and sys.stderr.isatty():
+            return click.confirm(
+                f"newsearch: the rebuild read {kept} item(s) and would remove {removed} "
+                "other(s) from the index; remove them?",
+                err=True,
+            )
+        return False
 
-    if bar is not None:
-        bar.__enter__()
     try:
-        report = store.build([], rebuild=rebuild, wait=wait, on_file=on_file, files=files)
+        report = store.build(
+            [],
+            rebuild=rebuild,
+            prune=prune,
+            wait=wait,
+            files=files,
+            on_progress=bar.show if bar is not None else None,
+            confirm=confirm,
+            batch_items=batch_items,
+        )
     finally:
         if bar is not None:
-            bar.__exit__(None, None, None)
+            bar.clear()
     all_problems = [*problems, *report.problems]
     failed = report.failed_files + sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
@@ -299,20 +400,34 @@ def index_command(
         output.write_json(data, sys.stdout)
     else:
         for problem in all_problems:
-            _message(f"{'error' if problem.severity == 'error' else 'skipped'}: {problem}")
+            label = {"error": "error", "note": "note"}.get(problem.severity, "skipped")
+            _message(f"{label}: {problem}")
         _message(output.render_report(report, str(path)))
+    if report.stale and not prune:
+        _message(
+            f"newsearch: {report.stale} item(s) are no longer in the files they were read "
+            "from; `newsearch index --prune PATH` removes them"
+        )
     if report.interrupted:
         _message(
-            "newsearch: interrupted; nothing from this run was committed "
-            f"(the index still holds {report.total} item(s))"
+            f"newsearch: interrupted; the {report.committed} item(s) written before it were "
+            f"committed (the index holds {report.total}); run the same command again to go on"
         )
         sys.exit(Exit.INTERRUPTED)
+    if report.removal_refused:
+        _message(
+            f"newsearch: the rebuild would have removed {report.removal_refused} item(s), more "
+            "than it read; nothing was removed (pass --yes to remove them)"
+        )
+        sys.exit(Exit.ERROR)
     if failed:
-        _message(f"newsearch: {failed} file(s) could not be read; the others were indexed")
+        _message(
+            f"newsearch: {failed} file(s) or folder(s) could not be read; the rest was indexed"
+        )
         sys.exit(Exit.ERROR)
 
 
-@main.command("query")
+@main.command("query", cls=TextCommand)
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
@@ -381,12 +496,13 @@ def query_command(
     """
     query = " ".join(text)
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
-    request = SearchRequest(
-        query, filters, sort, limit, page,
-        match=match, expand=not no_expand, correct=not no_correct, explain=explain,
-    )  # fmt: skip
+    coarse = kwargs.pop("coarse_dates")
     with open_engine(index_dir) as engine:
+        filters = _filters(kwargs, engine)
+        request = SearchRequest(
+            query, filters, sort, limit, page, coarse_dates=coarse,
+            match=match, expand=not no_expand, correct=not no_correct, explain=explain,
+        )  # fmt: skip
         result = engine.search(request)
     if result.corrected_from is not None:
         _message(
@@ -400,6 +516,10 @@ def query_command(
         result.total or result.partial_total
     ):
         click.echo(output.render_result(result, out.color))
+    _left_out(result.left_out)
+    if result.notice:
+        _message(f"newsearch: {result.notice}")
+        sys.exit(Exit.NO_RESULTS)
     if not result.total and result.partial_total:
         _message(
             f"newsearch: no item matches every word of {query!r}; "
@@ -412,6 +532,18 @@ def query_command(
         if result.suggestion:
             _message(f"newsearch: did you mean: {result.suggestion}")
         sys.exit(Exit.NO_RESULTS)
+
+
+def _left_out(left_out: dict[str, int]) -> None:
+    """Say how many matches a date filter left out for want of a date as precise as it."""
+    undated, coarser = left_out.get("undated", 0), left_out.get("coarser", 0)
+    if undated or coarser:
+        parts = [f"{n} {what}" for n, what in ((undated, "undated"), (coarser, "coarser")) if n]
+        more = "; --coarse-dates includes the coarser ones" if coarser else ""
+        _message(
+            f"newsearch: the date filter left out {' and '.join(parts)} match(es) "
+            f"(coarser: dated only to a month or year that overlaps the range){more}"
+        )
 
 
 @main.command("show")
@@ -471,9 +603,12 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
         output.write_json(stats.to_dict(), sys.stdout)
     else:
         click.echo(output.render_stats(stats))
+    if not stats.items:
+        _message(f"newsearch: {EMPTY_INDEX}")
+        sys.exit(Exit.NO_RESULTS)
 
 
-@main.command("export")
+@main.command("export", cls=TextCommand)
 @click.argument("text", nargs=-1)
 @index_option
 @filter_options
@@ -510,11 +645,13 @@ def export_command(
     Items matching only some of the words are left out unless --match any.
     """
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
-    request = SearchRequest(
-        " ".join(text), filters, sort, limit=1, match=match, expand=not no_expand
-    )
+    coarse = kwargs.pop("coarse_dates")
     with open_engine(index_dir) as engine:
+        filters = _filters(kwargs, engine)
+        request = SearchRequest(
+            " ".join(text), filters, sort, limit=1, coarse_dates=coarse,
+            match=match, expand=not no_expand,
+        )  # fmt: skip
         hits = engine.export(request)
         if out_path is None:
             count = rows.write_rows(fmt, hits, sys.stdout)
@@ -528,6 +665,11 @@ def export_command(
             query = [" ".join(text)] if text else []
             write_provenance(provenance_path, engine, "export", query, filters, options, count)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
+    if not count:
+        with open_engine(index_dir) as engine:
+            if not engine.stats().items:
+                _message(f"newsearch: {EMPTY_INDEX}")
+                sys.exit(Exit.NO_RESULTS)
 
 
 @main.command("inspect")
@@ -629,9 +771,15 @@ def serve_command(
     from newsearch.webui.app import create_app
 
     with open_engine(index_dir) as engine:
-        engine.stats()  # fail here, with a message, if the index cannot be read
+        if not engine.stats().items:  # fails here, with a message, if it cannot be read
+            _message(f"newsearch: {EMPTY_INDEX}; the page will say so until then")
         path = engine.store.path
-    app = create_app({"INDEX_DIR": str(path)})
+    config: dict[str, Any] = {"INDEX_DIR": str(path)}
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        # answer the address it was started on; on every address, any name
+        wildcard = host in {"0.0.0.0", "::", ""}
+        config["ALLOWED_HOSTS"] = None if wildcard else ["127.0.0.1", "localhost", "::1", host]
+    app = create_app(config)
     if host not in {"127.0.0.1", "localhost", "::1"}:
         _message(f"newsearch: warning: listening on {host}: other machines can reach this page")
     try:

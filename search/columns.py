@@ -49,7 +49,10 @@ class Columns:
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         reader = searcher.reader()
-        self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        # an index that has never committed an item reads as one EmptyReader: no leaves
+        self.leaves: list[tuple[Any, int]] = [
+            (leaf, base) for leaf, base in reader.leaf_readers() if leaf.segment() is not None
+        ]
         self.size = int(reader.doc_count_all())
         self.live = np.ones(self.size, dtype=bool)
         for leaf, base in self.leaves:
@@ -59,6 +62,7 @@ class Columns:
         self.count = int(self.live.sum())
         self.date = self._column("date", np.uint32).astype(np.int64)
         self.date_asc = self._column("date_asc", np.uint32).astype(np.int64)
+        self.date_end = _period_end(self.date, self.date_asc)
         self._lengths: dict[str, Floats] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
         self._postings_bytes = 0
@@ -179,6 +183,25 @@ class Columns:
         if boost != 1.0:
             scores *= boost
         return mask, scores
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _period_end(date: Ints, date_asc: Ints) -> Ints:
+    """The last day (YYYYMMDD) of each item's date: the date itself when known to the day, the
+    month's or year's last day when ``date_asc`` says it is known only to the month or year."""
+    end = date.copy()
+    dated = date > 0
+    year = date // 10000
+    month = date // 100 % 100
+    by_year = dated & (date_asc % 10000 == 0)
+    by_month = dated & (date_asc % 100 == 0) & ~by_year
+    end[by_year] = year[by_year] * 10000 + 1231
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    end[by_month] = year[by_month] * 10000 + month[by_month] * 100 + days[by_month]
+    return end
 
 
 def _decode(matcher: Any) -> tuple[Ints, Floats]:

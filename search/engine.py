@@ -22,6 +22,7 @@ from whoosh import query as wq
 
 from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
+from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
@@ -30,8 +31,8 @@ from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.highlight import has_match, snippet
 from newsearch.search.periods import UNITS, PeriodCounts, period_of
-from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse
-from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
+from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse, resolve
+from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
 
 # what Whoosh raises when the bytes of a segment file are not what it wrote
@@ -78,6 +79,10 @@ class SearchRequest:
     expand: bool = True  # use the vocabulary (translations, aliases, places, codes' names)
     correct: bool = True  # run a corrected query when a misspelt word finds nothing
     explain: bool = False  # say how the query was searched
+    # with --from/--to: also match items dated only to a month or year that overlaps the
+    # range without lying inside it (a 2021 item for --from 2021-03); by default they are
+    # left out and counted in ``SearchResult.left_out``
+    coarse_dates: bool = False
 
     def __post_init__(self) -> None:
         if self.match not in MATCHES:
@@ -188,6 +193,33 @@ class Engine:
 
     # -- searching ------------------------------------------------------------------------
 
+    def filters(self, **values: Any) -> Filters:
+        """:meth:`Filters.build`, also taking the topics and countries that records gave
+        outside the vocabularies (as the index holds them, any case)."""
+        given: dict[str, list[str]] = {"topic": [], "country": []}
+        with self._lock:
+            _, columns = self._current()
+            for name in given:
+                held = {v.casefold(): v for v in columns.facets[name].values}
+                rest = []
+                for value in values.get(name) or ():
+                    found = held.get(" ".join(value.replace(",", " ").split()).casefold())
+                    try:
+                        resolve(name, value)
+                    except QueryError:
+                        if found is not None:
+                            given[name].append(found)
+                            continue
+                    rest.append(value)
+                values[name] = rest
+        built = Filters.build(**values)
+        chosen = dict(built.terms)
+        for name, extra in given.items():
+            if extra:
+                chosen[name] = (*chosen.get(name, ()), *extra)
+        terms = tuple((name, chosen[name]) for name in filter_names() if chosen.get(name))
+        return dataclasses.replace(built, terms=terms)
+
     def parse(self, text: str) -> Parsed:
         with self._lock:
             self._current()
@@ -200,7 +232,7 @@ class Engine:
             searcher, columns = self._current()
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
-            masks = self._filter_masks(columns, request.filters)
+            masks = self._filter_masks(columns, request.filters, request.coarse_dates)
             outcome = self._outcome(columns, parsed, request, masks)
             text, corrected_from, suggestion = request.text, None, None
             if parsed.words and outcome.total < PARTIAL_THRESHOLD:
@@ -252,6 +284,11 @@ class Engine:
                 if request.explain
                 else None
             )
+            left_out = (
+                self._left_out(columns, request, narrowed(counted, "date"))
+                if "date" in masks
+                else {}
+            )
         return SearchResult(
             query=text,
             total=outcome.total,
@@ -266,6 +303,8 @@ class Engine:
             corrected_from=corrected_from,
             match=request.match,
             explain=explain,
+            indexed=columns.count,
+            left_out=left_out,
         )
 
     def _outcome(
@@ -440,16 +479,25 @@ class Engine:
         return mask & columns.live, scores
 
     @staticmethod
-    def _filter_masks(columns: Columns, filters: Filters) -> dict[str, Bools]:
+    def _filter_masks(
+        columns: Columns, filters: Filters, coarse_dates: bool = False
+    ) -> dict[str, Bools]:
         masks = {
             name: facet_mask(columns, name, values)
             for name, values in filters.facet_terms().items()
         }
         if filters.date_from or filters.date_to:
-            low = date_key(filters.date_from) if filters.date_from else 1
-            high = date_key(filters.date_to) if filters.date_to else 29_991_231
-            masks["date"] = (columns.date >= low) & (columns.date <= high)
+            within, overlapping = _date_masks(columns, filters)
+            masks["date"] = within | overlapping if coarse_dates else within
         return masks
+
+    @staticmethod
+    def _left_out(columns: Columns, request: SearchRequest, others: Bools) -> dict[str, int]:
+        """How many items matching everything but the date filter it left out, and why."""
+        _, overlapping = _date_masks(columns, request.filters)
+        out = {"undated": int((others & (columns.date == 0)).sum())}
+        out["coarser"] = 0 if request.coarse_dates else int((others & overlapping).sum())
+        return out
 
     def _ranked(
         self,
@@ -466,7 +514,10 @@ class Engine:
         sort = self._sort(request)
         if sort == "relevance" and scores is None:
             # phrases, wildcards and fuzzy terms: Whoosh scores them
-            top = _whoosh_top(searcher, parsed.query, limit, request.filters.query())
+            allowed: Any = request.filters.query()
+            if request.filters.date_from or request.filters.date_to:
+                allowed = set(docs.tolist())  # dates are filtered with their precision
+            top = _whoosh_top(searcher, parsed.query, limit, allowed)
             return [(int(doc), float(score)) for score, doc in top]
         if sort == "relevance":
             key = -scores[docs]
@@ -519,7 +570,7 @@ class Engine:
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             try:
-                masks = self._filter_masks(columns, request.filters)
+                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
                 outcome = self._outcome(columns, parsed, request, masks)
                 if request.match != "any":  # exports hold full matches unless asked
                     outcome.partial_total = 0
@@ -615,6 +666,11 @@ class Engine:
             searcher, _ = self._current()
             docnum = searcher.document_number(id=item_id.strip())
             if docnum is None:
+                if not self._current()[1].count:
+                    raise ItemNotFoundError(
+                        f"no item with id {item_id!r}: {EMPTY_INDEX.split('; ')[0]}",
+                        hint=f"{EMPTY_INDEX.split('; ')[1]}",
+                    )
                 raise ItemNotFoundError(f"no item with id {item_id!r}")
             return item_from_stored(searcher.stored_fields(docnum))
 
@@ -725,7 +781,7 @@ class Engine:
             searcher, columns = self._current()
             parsed = parse(request.text, self._languages)
             matched, _ = self._matches(columns, parsed.query)
-            for mask in self._filter_masks(columns, request.filters).values():
+            for mask in self._filter_masks(columns, request.filters, request.coarse_dates).values():
                 matched = matched & mask
             dates = columns.date[matched]
             undated = int((dates == 0).sum())
@@ -751,8 +807,20 @@ class Engine:
         )
 
 
+def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:
+    """Items whose date lies within the filter's range, and items dated only to a month or
+    year that overlaps the range without lying inside it."""
+    low = date_key(filters.date_from) if filters.date_from else 1
+    high = date_key(filters.date_to) if filters.date_to else 29_991_231
+    dated = columns.date > 0
+    start, end = columns.date, columns.date_end
+    within = dated & (start >= low) & (end <= high)
+    overlapping = dated & (start <= high) & (end >= low) & ~within
+    return within, overlapping
+
+
 def _whoosh_top(
-    searcher: Any, q: wq.Query, limit: int | None, filter_query: wq.Query | None = None
+    searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None
 ) -> list[tuple[float, int]]:
     """Whoosh's own ranking of ``q``: (score, document) pairs, best first, ties by document.
 

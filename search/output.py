@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newsearch.index.item import Item
-from newsearch.index.store import IndexReport
+from newsearch.index.store import IndexReport, Progress
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 
 BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
@@ -151,6 +151,10 @@ def render_report(report: IndexReport, index_path: str) -> str:
         f"from {report.files} file(s) in {report.seconds:.1f} s",
         f"{report.total} item(s) in {index_path}",
     ]
+    if report.removed:
+        parts.append(f"{report.removed} item(s) removed")
+    if report.commits > 1:
+        parts.append(f"committed in {report.commits} batches")
     if report.failed_files:
         parts.append(f"{report.failed_files} file(s) could not be read")
     return "\n".join(parts)
@@ -186,3 +190,40 @@ def render_explain(explain: dict[str, Any]) -> str:
     if explain["corrected_from"]:
         lines.append(f"corrected from: {explain['corrected_from']}")
     return "\n".join(f"newsearch: explain: {line}" for line in lines)
+
+
+def render_progress(progress: Progress, width: int = 30) -> str:
+    """One line: a bar (when the size is known), items, items per second and time left."""
+    bar = ""
+    if progress.bytes_total:
+        done = min(1.0, progress.bytes_done / progress.bytes_total)
+        filled = int(done * width)
+        bar = f"[{'#' * filled}{'-' * (width - filled)}] {done * 100:3.0f}%  "
+    eta = progress.eta
+    left = f"  ETA {_clock(eta)}" if eta is not None else ""
+    return f"indexing {bar}{progress.items:,} items  {progress.rate:,.0f}/s{left}"
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class ProgressLine:
+    """A progress line rewritten in place on a terminal (only ever used on one)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.shown = False
+
+    def show(self, progress: Progress) -> None:
+        line = render_progress(progress)[: _width() - 1]
+        self.out.write(f"\r{line}\x1b[K")
+        self.out.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.out.write("\r\x1b[K")
+            self.out.flush()
+            self.shown = False

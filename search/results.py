@@ -13,6 +13,7 @@ Span = tuple[str, bool]  # a piece of snippet text and whether it matched the qu
 
 HIT_KEYS = hit_keys()  # the JSON keys of a hit, in order (index/fields.py)
 FACET_NAMES = facet_names()  # in the order they are shown
+EMPTY_INDEX = "the index is empty; add files with `newsearch index PATH`"
 
 
 def spans_to_html(spans: tuple[Span, ...]) -> str:
@@ -109,7 +110,17 @@ class Hit:
             "listed_under": self.listed_under,
             "match": self.match,
             "matched_words": list(self.matched_words),
+            "date_precision": self.date_precision if self.date else None,
         }
+
+    @property
+    def date_label(self) -> str:
+        """The date as precisely as it is known: 2021, 2021-03 or 2021-03-17 ('' if none)."""
+        if not self.date:
+            return ""
+        return {"year": self.date[:4], "month": self.date[:7]}.get(
+            self.date_precision or "day", self.date
+        )
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,10 @@ class SearchResult:
     suggestion: str | None = None
     sort: str = "relevance"
     seconds: float = 0.0
+    indexed: int = -1  # items in the whole index (-1: not counted)
+    # matches a date filter left out: "undated", and "coarser" (dated only to a month or
+    # year that overlaps the range without lying inside it)
+    left_out: dict[str, int] = field(default_factory=dict)
     partial_total: int = 0  # items matching some but not all words, listed after ``total``
     corrected_from: str | None = None  # the query as typed, when a corrected one was run
     match: str = "auto"  # the matching strategy: auto | all | any
@@ -151,6 +166,18 @@ class SearchResult:
     def pages(self) -> int:
         return max(1, -(-self.shown_total // self.limit)) if self.limit else 1
 
+    @property
+    def notice(self) -> str | None:
+        """Why a page shows no hits when that is not for want of matches, else None."""
+        if self.indexed == 0:
+            return EMPTY_INDEX
+        if self.shown_total and self.limit and not self.hits and self.page > self.pages:
+            return (
+                f"page {self.page} is past the last page of results ({self.pages}); "
+                f"the {self.shown_total:,} match(es) are on pages 1 to {self.pages}"
+            )
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
@@ -164,6 +191,10 @@ class SearchResult:
             "partial_total": self.partial_total,
             "corrected_from": self.corrected_from,
             "match": self.match,
+            "pages": self.pages,
+            "indexed": self.indexed,
+            "left_out": dict(self.left_out),
+            "notice": self.notice,
             **({"explain": self.explain} if self.explain is not None else {}),
         }
 

@@ -18,6 +18,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def hit_row(hit: Hit) -> dict[str, Any]:
     """A hit as one flat CSV row: lists joined with '; ', formula-like cells defused."""
     row = hit.to_dict()
+    row["snippet"] = hit.snippet_text  # a spreadsheet shows text: no <mark>, no &amp;
     return {
         k: cell("; ".join(v) if isinstance(v, list) else ("" if v is None else v))
         for k, v in row.items()

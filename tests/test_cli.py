@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from newsearch.search.cli import main
 
 
-def run(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> Result:
+def run(runner: CliRunner, *args: str, env: dict[str, str | None] | None = None) -> Result:
     return runner.invoke(main, list(args), env=env, catch_exceptions=False)
 
 
@@ -98,13 +98,30 @@ def test_syntax_error_points_at_the_problem(runner: CliRunner, built_index: Path
 
 
 def test_missing_index_is_built_from_the_sample(runner: CliRunner, tmp_path: Path) -> None:
-    env = {"NEWSEARCH_INDEX": str(tmp_path / "fresh")}
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "NEWSEARCH_INDEX": None}
     result = run(runner, "query", "Balochistan", env=env)
     assert result.exit_code == 0
     assert "building one from the built-in sample corpus" in result.stderr
     assert json.loads(result.stdout)["total"] == 1
     again = run(runner, "query", "Balochistan", env=env)
     assert again.stderr == ""
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_an_index_named_but_missing_is_an_error(
+    runner: CliRunner, tmp_path: Path, how: str
+) -> None:
+    """Only the default location is filled with the sample corpus; a named one must exist."""
+    where = tmp_path / "typo"
+    for command in (["query", "x"], ["stats"], ["export"], ["show", "abc"], ["serve"]):
+        if how == "option":
+            result = run(runner, *command, "--index", str(where))
+        else:
+            result = run(runner, *command, env={"NEWSEARCH_INDEX": str(where)})
+        assert result.exit_code == 3, (command, result.output)
+        assert f"no index at {where}" in result.stderr
+        assert "newsearch index --index" in result.stderr
+        assert not where.exists()
 
 
 def test_index_reports_problems_and_keeps_good_files(runner: CliRunner, tmp_path: Path) -> None:
@@ -215,7 +232,7 @@ def test_exit_statuses_tell_an_empty_answer_from_an_error(
     assert runner.invoke(main, ["query", "--limit", "x", *index]).exit_code == 2
     (tmp_path / "notes.txt").write_text("not an index", encoding="utf-8")
     not_index = runner.invoke(main, ["query", "fishers", "--index", str(tmp_path)])
-    assert not_index.exit_code == 3 and "holds no newsearch index" in not_index.stderr
+    assert not_index.exit_code == 3 and "no index at" in not_index.stderr
     unwritable = runner.invoke(main, ["export", *index, "-o", str(tmp_path / "no" / "x.csv")])
     assert unwritable.exit_code == 3 and "cannot write" in unwritable.stderr
     described = runner.invoke(main, ["--help"]).stdout

@@ -344,6 +344,29 @@ def test_full_disk_at_any_point_of_a_write(
         assert not [n for n in names if ".toc." in n or n.startswith(".")], names
 
 
+def test_a_first_import_on_a_full_disk_leaves_an_empty_index_and_no_segment(
+    tmp_path: Path, disk: type[Disk], runner: CliRunner
+) -> None:
+    corpus = tmp_path / "first.jsonl"
+    corpus.write_text(
+        "\n".join(json.dumps({"title": f"Fishers' wages, report {i}"}) for i in range(60)),
+        encoding="utf-8",
+    )
+    index = tmp_path / "index"
+    disk.free, disk.written = 4_000, 0  # room for the table of contents, not for the items
+    result = runner.invoke(main, ["index", str(corpus), "--index", str(index)])
+    disk.free = None
+    output = clean_exit(result, 3)
+    assert "No space left on device" in output and "nothing from this run was committed" in output
+    names = sorted(p.name for p in index.iterdir())
+    assert not [
+        n for n in names if n.startswith(f"{INDEX_NAME}_") and n != f"{INDEX_NAME}_WRITELOCK"
+    ], names
+    # what is left is a valid, empty index
+    empty = runner.invoke(main, ["query", "wages", "--index", str(index)])
+    assert empty.exit_code == 1 and "the index is empty" in empty.stderr
+
+
 def test_full_disk_when_writing_the_metadata(
     index_copy: Path, extra: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -17,7 +19,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from newsearch.index.corpus import ReadResult, read_path, read_text
+from newsearch.index.corpus import (
+    MAX_DEPTH,
+    MAX_FIELD,
+    MAX_TITLE,
+    ReadResult,
+    read_path,
+    read_text,
+    stream_path,
+)
 from newsearch.index.errors import NewsearchError, QueryError
 from newsearch.index.item import Problem
 from newsearch.search.cli import main
@@ -39,15 +49,19 @@ FEW = settings(BOUNDED, max_examples=100)
 SUFFIXES = (".txt", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", "")
 
 
-def check_result(result: ReadResult) -> None:
-    """What every reader result must look like, however odd the input."""
+def check_result(result: ReadResult, *, from_file: bool = True) -> None:
+    """What every reader result must look like, however odd the input (fields are cut to
+    their limits when read from a file)."""
     assert isinstance(result, ReadResult)
     for item in result.items:
         assert item.title.strip(), item
         assert item.line >= 0
+        if from_file:
+            assert len(item.title) <= MAX_TITLE + 1  # cut, with an ellipsis
+            assert len(item.summary) <= MAX_FIELD + 1 and len(item.body) <= MAX_FIELD + 1
     for problem in result.problems:
         assert isinstance(problem, Problem)
-        assert problem.severity in {"error", "warning"}
+        assert problem.severity in {"error", "warning", "note"}
         assert str(problem)
 
 
@@ -87,7 +101,7 @@ DUMPS = st.one_of(
 @BOUNDED
 @given(DUMPS)
 def test_dump_reader_reads_anything(text: str) -> None:
-    check_result(read_text(text))
+    check_result(read_text(text), from_file=False)
 
 
 @FEW
@@ -314,7 +328,7 @@ def test_mutation_fuzz_of_the_readers(corpus_dir: Path, tmp_path: Path) -> None:
         started = time.perf_counter()
         check_result(read_path(path))
         if not path.suffix:
-            check_result(read_text(data.decode("utf-8", "replace")))
+            check_result(read_text(data.decode("utf-8", "replace")), from_file=False)
         slowest = max(slowest, time.perf_counter() - started)
     assert slowest < 5.0, f"the slowest input took {slowest:.1f} s"
 
@@ -560,3 +574,80 @@ def test_cli_exits_cleanly(
         repr(result.exception),
     )
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# One bad record never costs the good ones beside it. NEWSEARCH_FUZZ_EXAMPLES raises the number
+# of examples (the figure in the docs: 10,000).
+
+GOOD = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=3, max_size=30).filter(
+        lambda t: t.strip() != ""
+    ),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda t: " ".join(t.split()),
+)
+DEPTH = st.integers(min_value=MAX_DEPTH + 1, max_value=1200)
+BAD_JSON = st.one_of(
+    DEPTH.map(lambda n: "[" * n + "]" * n),
+    DEPTH.map(
+        lambda n: json.dumps({"title": "deep", "summary": "{}"}).replace('"{}"', "[" * n + "]" * n)
+    ),
+    st.integers(min_value=1001, max_value=3000).map(lambda n: json.dumps({"title": "x " * n})),
+    st.integers(min_value=101, max_value=5000).map(
+        lambda n: json.dumps({"title": "many tags", "topics": ["t"] * n})
+    ),
+    JSON_VALUES.map(lambda v: json.dumps(v)),
+    st.dictionaries(FIELDS, JSON_VALUES, max_size=6).map(json.dumps),
+    st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
+    st.text(max_size=80),
+    st.just('{"title": "cut short'),
+    st.just('{"title": 1e999999}'),
+    st.just('{"title": "nul \x00 inside"}'),
+)
+BAD_CELLS = st.one_of(
+    st.integers(min_value=1001, max_value=3000).map(lambda n: "y " * n),
+    st.text(alphabet=st.characters(blacklist_characters='"\r\n'), max_size=60),
+    st.just("\x00\x01\x02"),
+)
+
+
+@settings(
+    BOUNDED,
+    max_examples=int(os.environ.get("NEWSEARCH_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+)
+@given(GOOD, BAD_JSON, BAD_CELLS, st.sampled_from([".jsonl", ".json", ".csv"]), st.integers(0, 5))
+def test_good_records_beside_a_bad_one_are_kept(
+    tmp_path_factory: pytest.TempPathFactory,
+    titles: list[str],
+    bad: str,
+    cell: str,
+    suffix: str,
+    position: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("mixed")
+    path = folder / f"records{suffix}"
+    at = min(position, len(titles))
+    if suffix == ".csv":
+        rows = [f'"{t}",2020-01-01' for t in titles]
+        rows.insert(at, f'"{cell}",{cell[:20]!r}')
+        data = ("title,date\n" + "\n".join(rows) + "\n").encode("utf-8", "surrogatepass")
+    else:
+        lines = [json.dumps({"title": t}) for t in titles]
+        lines.insert(at, bad.replace("\n", " ").replace("\r", " "))
+        text = "\n".join(lines) if suffix == ".jsonl" else "[" + ",\n".join(lines) + "]"
+        data = text.encode("utf-8", "surrogatepass")
+    path.write_bytes(data)
+    result, items = stream_path(path)
+    read = [item.title for item in items]
+    check_result(dataclasses.replace(result, items=[]))
+    kept = {" ".join(t.split()) for t in read}
+    wanted = {" ".join(t.split()) for t in titles}
+    if suffix == ".json" and result.failed:
+        # a JSON array that is not JSON (a cut-short record) cannot be split safely; it must
+        # say so, at its line
+        assert any(p.severity == "error" and p.line for p in result.problems)
+        return
+    assert wanted <= kept, (wanted - kept, [str(p) for p in result.problems])

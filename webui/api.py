@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from flask import Blueprint, Response, jsonify, request
 
 from newsearch.webui.core import engine
@@ -15,7 +17,7 @@ def search() -> Response:
     """The same parameters as the search page; the same shape as `newsearch query --format json`."""
     state = SearchState.from_args(request.args)
     explain = (request.args.get("explain") or "").strip() in {"1", "true", "yes", "on"}
-    result = engine().search(state.request(state.filters(), explain=explain))
+    result = engine().search(state.request(state.filters(engine()), explain=explain))
     return jsonify(result.to_dict())
 
 
@@ -34,4 +36,8 @@ def similar(item_id: str) -> Response:
 
 @bp.get("/stats")
 def stats() -> Response:
-    return jsonify(engine().stats().to_dict())
+    """The shape of `newsearch stats --format json`, but ``path`` is the index folder's name:
+    where files lie on the server's disk is not the page's to tell."""
+    data = engine().stats().to_dict()
+    data["path"] = PurePath(data["path"]).name
+    return jsonify(data)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from newsearch.index.store import default_index_dir
 from newsearch.webui import api, errors, formatting, pages, research, watching
@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024,  # every route is a GET: no request needs a body
     "MAX_FORM_MEMORY_SIZE": 16 * 1024,
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    # Host headers answered (a page on localhost must not answer a DNS-rebound name); None
+    # answers any (a server listening on every address)
+    "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "::1"],
 }
 
 
@@ -65,9 +68,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(research.bp)
     app.register_blueprint(watching.bp)
     errors.register(app)
+    app.before_request(_known_host)
     app.before_request(_bounded)
     app.after_request(_secure)
     return app
+
+
+def _known_host() -> None:
+    """Refuse a request whose Host header names a host this server was not started as."""
+    allowed = current_app.config["ALLOWED_HOSTS"]
+    if allowed is None:
+        return
+    host = request.headers.get("Host", "").strip().lower()
+    name = host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+    if name not in allowed:
+        raise BadRequest(f"this server does not answer for the host {host[:100]!r}")
 
 
 def _bounded() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from markupsafe import Markup
 
 from newsearch.index.analysis import LANGUAGES
 from newsearch.index.dates import MONTH_NAMES as MONTHS
@@ -67,7 +68,22 @@ def language_name(code: str) -> str:
     return LANGUAGES[code].capitalize() if code in LANGUAGES else code
 
 
+# Characters that re-order the text around them (embeddings, overrides, isolates): U+202E in a
+# title would show the rest of the page's line backwards. They are dropped from what pages show.
+BIDI_CONTROLS: dict[int, None] = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def without_bidi_controls(value: Any) -> Any:
+    """Every value a template prints, without bidirectional control characters."""
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(BIDI_CONTROLS))
+    if isinstance(value, str):
+        return value.translate(BIDI_CONTROLS)
+    return value
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.finalize = without_bidi_controls
     filters: dict[str, Callable[..., Any]] = {
         "human_date": human_date,
         "iso_date": iso_date,

@@ -43,7 +43,7 @@ def search() -> Response:
     state = SearchState(q=(request.args.get("q") or "")[:MAX_QUERY_LENGTH])
     try:
         state = SearchState.from_args(request.args)
-        filters = state.filters()
+        filters = state.filters(engine())
         state = state.normalised(filters)
         result = engine().search(state.request(filters, explain=bool(state.q)))
         if result.corrected_from is not None:  # the page shows the corrected query's results
@@ -109,7 +109,7 @@ def _back_to_results() -> str | None:
 
 def _all_hits(state: SearchState) -> Iterator[Hit]:
     """Every match; the first is read now so a bad query fails before the response starts."""
-    filters = state.filters()
+    filters = state.filters(engine())
     hits = engine().export(state.request(filters))
     first = next(hits, None)
     return chain([first], hits) if first is not None else iter(())
@@ -143,7 +143,7 @@ def export_jsonl() -> Response:
 def feed() -> Response:
     """The newest matches of a search, for a feed reader."""
     state = SearchState.from_args(request.args, default_limit=FEED_LIMIT)
-    filters = state.filters()
+    filters = state.filters(engine())
     state = state.normalised(filters).change(sort="newest", page=state.page)
     result = engine().search(state.request(filters))
     updated = engine().store.meta().get("updated") or dt.datetime.now(dt.UTC).isoformat(

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import filter_names
-from newsearch.search.engine import MATCHES, SORTS, SearchRequest
+from newsearch.search.engine import MATCHES, SORTS, Engine, SearchRequest
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
 
 FILTER_NAMES = filter_names()  # one URL argument per filter of the field registry
@@ -39,6 +39,7 @@ class SearchState:
     match: str = "auto"  # auto | all | any
     expand: bool = True  # expand=0: the words as typed, no vocabulary
     correct: bool = True  # correct=0: no automatic correction ("search instead for")
+    coarse: bool = False  # with a date range: also items dated only to an overlapping month/year
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         if name in FILTER_NAMES:
@@ -73,11 +74,14 @@ class SearchState:
             sort=sort,
             page=_number(args, "page", 1, 1, MAX_PAGE),
             limit=_number(args, "limit", default_limit, 1, MAX_PAGE_RESULTS),
+            coarse=_single(args, "coarse") not in {"", "0"},
         )
 
-    def filters(self) -> Filters:
-        """The core's filters; unknown topics, countries or bad dates raise QueryError."""
-        return Filters.build(
+    def filters(self, engine: Engine | None = None) -> Filters:
+        """The core's filters; unknown topics, countries or bad dates raise QueryError (with
+        ``engine``, topics and countries that records gave outside the vocabularies count)."""
+        build = engine.filters if engine is not None else Filters.build
+        return build(
             date_from=self.date_from or None, date_to=self.date_to or None, **dict(self.chosen)
         )
 
@@ -100,6 +104,7 @@ class SearchState:
             expand=self.expand,
             correct=self.correct,
             explain=explain,
+            coarse_dates=self.coarse,
         )
 
     # -- changing ---------------------------------------------------------------------------
@@ -149,6 +154,8 @@ class SearchState:
             out.append(("from", self.date_from))
         if self.date_to:
             out.append(("to", self.date_to))
+        if self.coarse:
+            out.append(("coarse", "1"))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.page != 1:

@@ -136,7 +136,7 @@ def _months(
         found = Counter(
             hit.date[:7]
             for hit in engine.export(SearchRequest(state.q, filters, limit=1))
-            if hit.date
+            if hit.date and hit.date_precision != "year"  # a year alone has no month's bar
         )
         counts = [found.get(f"{year}-{month + 1:02d}", 0) for year, month, _, _ in spans]
     else:
