@@ -674,12 +674,12 @@ class Engine:
             candidates = columns.live & about & (shared >= 2) & (score > 0)
             if own is not None:
                 candidates[own] = False
-            docs = np.flatnonzero(candidates)
-            if not len(docs):
+            found = np.flatnonzero(candidates)
+            if not len(found):
                 return []
-            best = float(score[docs].max())
-            docs = docs[score[docs] >= best * SIMILAR_CUTOFF]
-            chosen = docs[np.lexsort((docs, -score[docs]))][:limit]
+            best = float(score[found].max())
+            found = found[score[found] >= best * SIMILAR_CUTOFF]
+            chosen = found[np.lexsort((found, -score[found]))][:limit]
             parsed = Parsed(wq.NullQuery, stems=set(stems))
             return [
                 self._hit(searcher.stored_fields(int(doc)), parsed, float(score[doc]))
