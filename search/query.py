@@ -580,10 +580,14 @@ class _Parser:
             entries = vocabulary().conventions_with_prefix(letter, digits)
             numbers = sorted({e.number or 0 for e in entries})
             known = [self._code_query(letter, n) for n in numbers]
-            wild = self._fields(
-                TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{letter.lower()}{digits.lstrip('0')}*")
-            )
-            self.parsed.prefixes.add(f"{letter.lower()}{digits.lstrip('0')}")
+            prefix = f"{letter.lower()}{digits.lstrip('0')}"
+            if prefix == letter.lower():  # C0*: only the conventions the vocabulary knows
+                if not known:
+                    return None
+                own = known[0] if len(known) == 1 else wq.Or(known)
+                return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
+            wild = self._fields(TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{prefix}*"))
+            self.parsed.prefixes.add(prefix)
             own = wq.Or([wild, *known]) if known else wild
             return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
         number = int(digits)
