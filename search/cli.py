@@ -576,7 +576,7 @@ def show_command(item_id: str, index_dir: Path | None, fmt: str | None) -> None:
 )
 @with_errors
 def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str | None) -> None:
-    """Items most like ITEM_ID: shared distinctive words, topics and countries."""
+    """Items most like ITEM_ID: shared ILO concepts, sectors, places, tags and rare words."""
     with open_engine(index_dir) as engine:
         hits = engine.similar(item_id, limit)
     out = target(fmt, "table")

@@ -66,6 +66,8 @@ class Columns:
         self._lengths: dict[str, Floats] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
         self._postings_bytes = 0
+        self._idf: dict[tuple[str, str], float] = {}  # BM25 statistics, fixed per snapshot
+        self._avg: dict[str, float] = {}
         self.facets = {
             name: self._facet(name)
             for name in facet_names()
@@ -171,8 +173,14 @@ class Columns:
             weighting = searcher.weighting
             b = getattr(weighting, "_field_B", {}).get(field, weighting.B)
             k1 = weighting.K1
-            idf = searcher.idf(field, term)
-            avg = searcher.avg_field_length(field) or 1
+            idf = self._idf.get((field, term))
+            if idf is None:
+                if len(self._idf) > 1_000_000:
+                    self._idf.clear()
+                idf = self._idf[(field, term)] = searcher.idf(field, term)
+            avg = self._avg.get(field)
+            if avg is None:
+                avg = self._avg[field] = searcher.avg_field_length(field) or 1
             length = self.lengths(field)[docs]
             weights = weights.astype(np.float64)
             scores[docs] = idf * (

@@ -20,13 +20,13 @@ from typing import Any, TypeVar
 import numpy as np
 from whoosh import query as wq
 
-from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table
+from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table, words
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.index.store import IndexStore, item_from_stored
-from newsearch.index.vocabulary import vocabulary
+from newsearch.index.vocabulary import Entry, content_words, vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.highlight import has_match, snippet
@@ -705,10 +705,8 @@ class Engine:
                 if weight == 1.0:
                     about = about | docs
 
-            if own is not None:
-                for docs in self._entry_masks(columns).values():
-                    if docs[own]:
-                        add(docs, 1.0)
+            for entry in self._entries_named(item):
+                add(self._entry_mask(columns, entry), 1.0)
             for name, values in (("topic", item.topics), ("country", item.country_codes)):
                 facet = columns.facets.get(name)
                 for value in values if facet is not None else ():
@@ -735,17 +733,30 @@ class Engine:
                 for doc in chosen
             ]
 
-    def _entry_masks(self, columns: Columns) -> dict[str, Bools]:
-        """Which items name each vocabulary entry: computed once per index version."""
-        cached = self._entries_seen
-        if cached is not None and cached[0] is columns:
-            return cached[1]
-        masks: dict[str, Bools] = {}
+    @staticmethod
+    def _entries_named(item: Item) -> list[Entry]:
+        """The vocabulary entries an item names: its concepts, sectors, codes and places."""
+        text = f"{item.title} {item.summary} {item.body[:5000]}"
+        found = {id(s.entry): s.entry for s in vocabulary().spans(content_words(text))}
+        tokens = {w for w, _, _ in words(text)}
         for entry in vocabulary().entries:
-            node = entry_query(entry, self._languages)
-            masks[f"{entry.kind}:{entry.id}"] = evaluate_any(node, columns)[0] & columns.live
-        self._entries_seen = (columns, masks)
-        return masks
+            if entry.code and f"{entry.code[0].lower()}{entry.number}" in tokens:
+                found[id(entry)] = entry
+            if entry.countries and set(entry.countries) & set(item.country_codes):
+                found[id(entry)] = entry
+        return list(found.values())
+
+    def _entry_mask(self, columns: Columns, entry: Entry) -> Bools:
+        """Which items name a vocabulary entry: worked out once per entry and index version."""
+        cached = self._entries_seen
+        if cached is None or cached[0] is not columns:
+            cached = self._entries_seen = (columns, {})
+        key = f"{entry.kind}:{entry.id}"
+        mask = cached[1].get(key)
+        if mask is None:
+            mask = docset(entry_query(entry, self._languages), columns) & columns.live
+            cached[1][key] = mask
+        return mask
 
     # -- statistics -----------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ Ranker = Callable[[str], list[str]]  # query text -> normalised titles, best fir
 
 
 def default_collection() -> Path:
-    """The judged collection of a source checkout (tests/data/judged), not shipped in wheels."""
-    return Path(__file__).resolve().parent.parent / "tests" / "data" / "judged"
+    """The judged collection of a source checkout (tests/judged), not shipped in wheels."""
+    return Path(__file__).resolve().parent.parent / "tests" / "judged"
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plain BM25 baseline computed in the same run. Exit status 1 below the floor.",
     )
     parser.add_argument(
-        "folder", nargs="?", type=Path, help="Judged collection (default: tests/data/judged)."
+        "folder", nargs="?", type=Path, help="Judged collection (default: tests/judged)."
     )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="Output.")
     args = parser.parse_args(argv)

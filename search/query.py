@@ -285,6 +285,11 @@ _CODE_WORD = re.compile(r"^([CcPp])[.-]?(\d{1,3})(\*?)$")
 _CONVENTION_WORD = re.compile(r"^(?:conventions?|convenios?|protocols?|protocoles?|protocolos?)$")
 _NUMBER_SIGN = re.compile(r"^(?:no\.?|n[°º]\.?|nº|núm\.?|num\.?|nos?\.?|n\.?)$", re.I)
 EXPANSION_FIELDS = TEXT_FIELDS
+# vocabulary entry, index languages, words typed -> (query, forms, stems): built once
+_ENTRY_QUERIES: dict[
+    tuple[str, str, tuple[str, ...], tuple[str, ...]],
+    tuple[wq.Query, list[str], frozenset[str]],
+] = {}
 
 
 class _Parser:
@@ -529,39 +534,42 @@ class _Parser:
                 unit.forms = tuple(dict.fromkeys(forms))
 
     def _entry_query(self, entry: Entry, typed: str) -> tuple[wq.Query, list[str]]:
-        key = (entry.kind, entry.id)
-        cached = self._entries.get(key) if hasattr(self, "_entries") else None
-        if cached is not None:
-            return cached
-        nodes: list[wq.Query] = []
-        forms: list[str] = []
         typed_words = tuple(vocab_words(typed))
-        for _, form in entry.forms:
-            pieces = vocab_words(form)
-            if not pieces or tuple(pieces) == typed_words:
-                continue
-            forms.append(form)
-            for language in self.languages:
-                stems = [stem(strip_elision(p), language) for p in pieces]
-                self.parsed.expansion_stems.update(stems)
-                nodes.append(self._fields(EXPANSION_FIELDS, lambda f, t=stems: _all_terms(f, t)))
-        if entry.code:
-            nodes.append(self._code_query(entry.code[0], int(entry.code[1:])))
-            forms.append(entry.code)
-        for country in entry.countries:
-            nodes.append(wq.Term("country", country))
-        forms.extend(f"country:{c}" for c in entry.countries)
-        unique: list[wq.Query] = []
-        for node in nodes:
-            if node not in unique:
-                unique.append(node)
-        result = (
-            (unique[0] if len(unique) == 1 else Alternatives(unique)) if unique else wq.NullQuery
-        )
-        if not hasattr(self, "_entries"):
-            self._entries: dict[tuple[str, str], tuple[wq.Query, list[str]]] = {}
-        self._entries[key] = (result, forms)
-        return result, forms
+        key = (entry.kind, entry.id, self.languages, typed_words)
+        cached = _ENTRY_QUERIES.get(key)
+        if cached is None:
+            nodes: list[wq.Query] = []
+            forms: list[str] = []
+            seen: set[tuple[str, ...]] = set()
+            all_stems: set[str] = set()
+            for _, form in entry.forms:
+                pieces = vocab_words(form)
+                if not pieces or tuple(pieces) == typed_words:
+                    continue
+                forms.append(form)
+                for language in self.languages:
+                    stems = tuple(stem(strip_elision(p), language) for p in pieces)
+                    if stems in seen:
+                        continue
+                    seen.add(stems)
+                    all_stems.update(stems)
+                    nodes.append(
+                        self._fields(EXPANSION_FIELDS, lambda f, t=list(stems): _all_terms(f, t))
+                    )
+            if entry.code:
+                nodes.append(self._code_query(entry.code[0], int(entry.code[1:])))
+                forms.append(entry.code)
+            for country in entry.countries:
+                nodes.append(wq.Term("country", country))
+            forms.extend(f"country:{c}" for c in entry.countries)
+            result = (
+                (nodes[0] if len(nodes) == 1 else Alternatives(nodes)) if nodes else wq.NullQuery
+            )
+            if len(_ENTRY_QUERIES) > 10_000:
+                _ENTRY_QUERIES.clear()
+            cached = _ENTRY_QUERIES[key] = (result, forms, frozenset(all_stems))
+        self.parsed.expansion_stems.update(cached[2])
+        return cached[0], cached[1]
 
     def code_unit(self, toks: list[Tok], code: str) -> Unit | None:
         """A convention or protocol: every written form of its number is the word itself."""
@@ -572,10 +580,14 @@ class _Parser:
             entries = vocabulary().conventions_with_prefix(letter, digits)
             numbers = sorted({e.number or 0 for e in entries})
             known = [self._code_query(letter, n) for n in numbers]
-            wild = self._fields(
-                TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{letter.lower()}{digits.lstrip('0')}*")
-            )
-            self.parsed.prefixes.add(f"{letter.lower()}{digits.lstrip('0')}")
+            prefix = f"{letter.lower()}{digits.lstrip('0')}"
+            if prefix == letter.lower():  # C0*: only the conventions the vocabulary knows
+                if not known:
+                    return None
+                own = known[0] if len(known) == 1 else wq.Or(known)
+                return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
+            wild = self._fields(TEXT_FIELDS, lambda f: wq.Wildcard(f, f"{prefix}*"))
+            self.parsed.prefixes.add(prefix)
             own = wq.Or([wild, *known]) if known else wild
             return Unit(text, own, concept="code prefix", forms=tuple(e.id for e in entries))
         number = int(digits)
@@ -737,8 +749,9 @@ class _Parser:
     def _fields(fields: tuple[str, ...], make: Any) -> wq.Query:
         queries = []
         for name in fields:
-            node = make(name)
-            node = node.with_boost(FIELD_BOOSTS.get(name, 1.0)) if len(fields) > 1 else node
+            node = make(name)  # a new node: its boost is set in place rather than copied
+            if len(fields) > 1:
+                node.boost = FIELD_BOOSTS.get(name, 1.0)
             queries.append(node)
         return queries[0] if len(queries) == 1 else wq.Or(queries)
 

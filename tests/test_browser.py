@@ -199,8 +199,12 @@ def test_did_you_mean_and_timeline(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(base_url + "/?q=fishrs")
+    expect(page.locator(".suggestion.corrected")).to_contain_text("Showing results for fishers")
+    expect(page.locator("h1#summary")).not_to_contain_text("0 matches")
+    page.locator(".suggestion.corrected a").click()
+    page.wait_for_url(re.compile(r"\?q=fishrs&correct=0$"))
     page.locator(".suggestion a").click()
-    page.wait_for_url(re.compile(r"\?q=fishers$"))
+    page.wait_for_url(re.compile(r"\?q=fishers&correct=0$"))
     expect(page.locator("h1#summary")).not_to_contain_text("0 matches")
 
     page.goto(base_url + "/?year=2016")

@@ -513,9 +513,7 @@ def test_engine_answers_or_says_why(
         assert exc.message
         return
     assert len(result.hits) <= limit
-    assert result.total + result.partial_total >= len(
-        result.hits
-    )  # partial matches follow the full ones
+    assert result.total + result.partial_total >= len(result.hits)
 
 
 # ---------------------------------------------------------------------------------------------
