@@ -284,7 +284,13 @@ def test_structured_records_keep_their_own_topics_and_countries() -> None:
             language="fr",
         )
     )
-    assert tagged.topics == ("forced labour",)
+    # a topic outside the vocabulary is kept as given, and its evidence says so
+    assert tagged.topics == ("forced labour", "not a topic")
+    sources = {e.value: e.source for e in tagged.evidence if e.field == "topic"}
+    assert sources == {
+        "forced labour": "record",
+        "not a topic": "record (not in the topic vocabulary)",
+    }
     assert tagged.country_codes == ("IDN", "PHL", "THA")
     assert tagged.language == "fr"
 
