@@ -27,6 +27,9 @@ from newsearch.search.keyness import CorpusCounts, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+from newsearch.search.stories import ClusterFile, stories
+from newsearch.search.stories import cache_path as clusters_cache
+from newsearch.search.stories import counts as story_counts
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.webui import chart
@@ -250,6 +253,47 @@ def terms_page() -> Response:
         term_href=lambda term: _url(
             "pages.search", state.change(q=f'{state.q} "{term}"'.strip()).params()
         ),
+    )
+    return make_response(page)
+
+
+# -- stories: near-duplicates shown once --------------------------------------------------
+
+
+@bp.get("/stories")
+def stories_page() -> Response:
+    state = SearchState.from_args(request.args)
+    filters = state.filters()
+    state = state.normalised(filters)
+    collapse = request.args.get("collapse") == "1"
+    search = state.request(filters)
+    clusters = ClusterFile(clusters_cache(engine().store.path)).get(
+        engine(), provenance.IndexRecord.of(engine()).fingerprint
+    )
+    start = (state.page - 1) * state.limit
+    shown = list(islice(stories(engine(), search, clusters), start, start + state.limit))
+    tally = story_counts(engine(), search, clusters, collapse)
+    titles = {}
+    for story in shown:
+        for version in story.versions:
+            if version != story.hit.id:
+                titles[version] = engine().get(version).title
+    page = render_template(
+        "stories.html",
+        state=state,
+        stories=shown,
+        titles=titles,
+        tally=tally,
+        collapse=collapse,
+        search_href=_url("pages.search", state.params()),
+        unit_url=lambda c: _url(
+            "research.stories_page", [*state.change().params(), *([("collapse", "1")] if c else [])]
+        ),
+        page_url=lambda n: _url(
+            "research.stories_page",
+            [*state.change(page=n).params(), *([("collapse", "1")] if collapse else [])],
+        ),
+        pages=max(1, -(-tally.stories // state.limit)),
     )
     return make_response(page)
 
