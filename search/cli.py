@@ -416,6 +416,12 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     help="Also write how this export was made (query, filters, index, version, time, "
     "command) to FILE.json.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Full records (JSON Lines only): body, kind, date precision and the evidence for "
+    "every tag, as `show --format json` gives them.",
+)
 @with_errors
 def export_command(
     text: tuple[str, ...],
@@ -423,14 +429,21 @@ def export_command(
     fmt: str,
     out_path: Path | None,
     provenance_path: Path | None,
+    full: bool,
     **kwargs: Any,
 ) -> None:
     """Every item matching TEXT and the filters (all items without them), streamed, no cap."""
     sort = kwargs.pop("sort")
     filters = _filters(kwargs)
-    writer = output.write_csv if fmt == "csv" else output.write_jsonl
+    if full and fmt != "jsonl":
+        raise click.UsageError("--full writes JSON Lines: leave out --format csv")
+    writer: Any = output.write_csv if fmt == "csv" else output.write_jsonl
     with open_engine(index_dir) as engine:
-        hits = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
+        hits: Any = engine.export(SearchRequest(" ".join(text), filters, sort, limit=1))
+        if full:
+            from newsearch.search.records import full_records, write_records
+
+            hits, writer = full_records(engine, hits), write_records
         if out_path is None:
             count = writer(hits, sys.stdout)
         else:
@@ -439,7 +452,7 @@ def export_command(
         if provenance_path is not None:
             from newsearch.search.research import write_provenance
 
-            options = {"sort": sort, "format": fmt}
+            options = {"sort": sort, "format": fmt, "full": full}
             query = [" ".join(text)] if text else []
             write_provenance(provenance_path, engine, "export", query, filters, options, count)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
@@ -27,6 +28,7 @@ from newsearch.search.keyness import CorpusCounts, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+from newsearch.search.records import full_records, record_dict
 from newsearch.search.stories import ClusterFile, stories
 from newsearch.search.stories import cache_path as clusters_cache
 from newsearch.search.stories import counts as story_counts
@@ -45,6 +47,7 @@ MEASURES = ("count", "share")
 DOWNLOADS = {
     "export.csv": ("export", "csv"),
     "export.jsonl": ("export", "jsonl"),
+    "export.full.jsonl": ("export", "jsonl"),
     "concordance.csv": ("kwic", "csv"),
     "trends.csv": ("trend", "csv"),
 }
@@ -298,6 +301,39 @@ def stories_page() -> Response:
     return make_response(page)
 
 
+# -- full records ---------------------------------------------------------------------------
+
+
+@bp.get("/export.full.jsonl")
+def export_full() -> Response:
+    """Every match as a full record (body, kind, date precision, tag evidence), streamed."""
+    state = SearchState.from_args(request.args)
+    hits = engine().export(SearchRequest(state.q, state.filters(), state.sort, limit=1))
+    first = next(hits, None)
+    items = full_records(engine(), chain([first], hits) if first is not None else iter(()))
+
+    def lines() -> Iterator[str]:
+        pending: list[str] = []
+        size = 0
+        for item in items:
+            line = json.dumps(record_dict(item), ensure_ascii=False) + "\n"
+            pending.append(line)
+            size += len(line)
+            if size >= CHUNK:
+                yield "".join(pending)
+                pending, size = [], 0
+        yield "".join(pending)
+
+    return Response(
+        lines(),
+        content_type="application/x-ndjson; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="newsearch-full.jsonl"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 # -- how a download was made ----------------------------------------------------------------
 
 
@@ -324,7 +360,7 @@ def _made() -> provenance.Provenance:
         rows = None
     else:
         queries = [state.q] if state.q else []
-        options = {"sort": state.sort, "format": fmt}
+        options = {"sort": state.sort, "format": fmt, "full": target == "export.full.jsonl"}
         rows = engine().count(state.q, filters)
     location = str(engine().store.path)
     command = provenance.command_for(kind, queries, filters, options, location)
@@ -356,6 +392,7 @@ def made_json() -> Response:
 _ENDPOINTS = {
     "export.csv": "pages.export_csv",
     "export.jsonl": "pages.export_jsonl",
+    "export.full.jsonl": "research.export_full",
     "concordance.csv": "research.concordance_csv",
     "trends.csv": "research.trends_csv",
 }
