@@ -59,8 +59,8 @@ class Clusters:
 def group(records: Iterable[tuple[str, str, str]], threshold: float = THRESHOLD) -> Clusters:
     """Cluster ``(id, title, summary)`` records: near-identical items join one cluster.
 
-    Candidates come from MinHash LSH; a pair joins when its estimated Jaccard similarity is at
-    least ``threshold``; clusters are the connected pairs.
+    Candidates come from MinHash LSH; an item joins a cluster when its estimated Jaccard
+    similarity with the first candidate met from that cluster is at least ``threshold``.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
     sketches: dict[str, MinHash] = {}
@@ -76,11 +76,15 @@ def group(records: Iterable[tuple[str, str, str]], threshold: float = THRESHOLD)
         if item_id in sketches or not (title.strip() or summary.strip()):
             continue
         sketch = signature(title, summary)
+        tried: set[str] = set()  # clusters already compared: one member of each is enough
         for other in lsh.query(sketch):
+            cluster = root(other)
+            if cluster in tried or cluster == root(item_id):
+                continue
+            tried.add(cluster)
             if sketch.jaccard(sketches[other]) >= threshold:
-                a, b = root(item_id), root(other)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                a = root(item_id)
+                parent[max(a, cluster)] = min(a, cluster)
         sketches[item_id] = sketch
         lsh.insert(item_id, sketch)
     members = {item: root(item) for item in parent} | {

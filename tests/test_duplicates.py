@@ -18,7 +18,7 @@ from newsearch.search.stories import cache_path
 from newsearch.webui import core
 from newsearch.webui.app import create_app
 
-VARIANTS = Path(__file__).resolve().parent / "data" / "duplicates" / "variants.jsonl"
+VARIANTS = Path(__file__).resolve().parent / "duplicates" / "variants.jsonl"
 # Set before the grouping was first run: translations are expected to be missed.
 MIN_PRECISION, MIN_RECALL = 0.9, 0.6
 
