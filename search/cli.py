@@ -629,6 +629,12 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     help="Also write how this export was made (query, filters, index, version, time, "
     "command) to FILE.json.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Full records (JSON Lines only): body, kind, date precision and the evidence for "
+    "every tag, as `show --format json` gives them.",
+)
 @with_errors
 def export_command(
     text: tuple[str, ...],
@@ -638,6 +644,7 @@ def export_command(
     fmt: str,
     out_path: Path | None,
     provenance_path: Path | None,
+    full: bool,
     **kwargs: Any,
 ) -> None:
     """Every item matching TEXT and the filters (all items without them), streamed, no cap.
@@ -646,22 +653,31 @@ def export_command(
     """
     sort = kwargs.pop("sort")
     coarse = kwargs.pop("coarse_dates")
+    if full and fmt != "jsonl":
+        raise click.UsageError("--full writes JSON Lines: leave out --format csv")
     with open_engine(index_dir) as engine:
         filters = _filters(kwargs, engine)
         request = SearchRequest(
             " ".join(text), filters, sort, limit=1, coarse_dates=coarse,
             match=match, expand=not no_expand,
         )  # fmt: skip
-        hits = engine.export(request)
+        hits: Any = engine.export(request)
+        writer: Callable[[Any, Any], int] = functools.partial(rows.write_rows, fmt)
+        if full:
+            from newsearch.search.records import full_records, write_records
+
+            hits, writer = full_records(engine, hits), write_records
         if out_path is None:
-            count = rows.write_rows(fmt, hits, sys.stdout)
+            count = writer(hits, sys.stdout)
         else:
             with out_path.open("w", encoding="utf-8", newline="") as handle:
-                count = rows.write_rows(fmt, hits, handle)
+                count = writer(hits, handle)
         if provenance_path is not None:
             from newsearch.search.research import write_provenance
 
-            options = {"sort": sort, "format": fmt, "match": match, "no_expand": no_expand}
+            options = {
+                "sort": sort, "format": fmt, "match": match, "no_expand": no_expand, "full": full,
+            }  # fmt: skip
             query = [" ".join(text)] if text else []
             write_provenance(provenance_path, engine, "export", query, filters, options, count)
     _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))

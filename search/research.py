@@ -1,4 +1,4 @@
-"""The researcher's commands: concordance (kwic), trends, watched searches, key terms."""
+"""The researcher's commands: concordance, trends, watches, key terms, stories."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import Filters
 from newsearch.search.rows import cell
+from newsearch.search.stories import ClusterFile, stories
+from newsearch.search.stories import cache_path as clusters_cache
+from newsearch.search.stories import counts as story_counts
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.search.watches import WatchBook
@@ -529,7 +532,88 @@ def terms_command(
         sys.exit(Exit.NO_RESULTS)
 
 
-COMMANDS = (kwic_command, trend_command, watch_group, terms_command)
+# -- stories: near-duplicates shown once --------------------------------------------------
+
+
+@click.command("stories")
+@click.argument("text", nargs=-1)
+@index_option
+@filter_options
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many stories (default: 10 in a table or json, all in jsonl).",
+)
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="Count matches and facets per story (a story counts once) instead of per item.",
+)
+@format_option(["table", "json", "jsonl"], None, "Default: table on a terminal, json in a pipe.")
+@with_errors
+def stories_command(
+    text: tuple[str, ...],
+    index_dir: Path | None,
+    limit: int | None,
+    collapse: bool,
+    fmt: str | None,
+    **kwargs: Any,
+) -> None:
+    """Matching items with near-duplicate versions shown once, marked "xN versions".
+
+    Versions of one story (the same release on several listing pages, a title changed by a
+    word, a shortened summary) are grouped by MinHash over titles and summaries (estimated
+    Jaccard similarity of words and word pairs at least 0.5). Each JSON hit gains
+    "cluster", "versions" and "version_ids".
+    """
+    sort = kwargs.pop("sort")
+    filters = _filters(kwargs)
+    request = SearchRequest(" ".join(text), filters, sort, limit=1)
+    out_target = output_target(fmt, "table")
+    fmt = out_target.format
+    with open_engine(index_dir) as engine:
+        clusters = ClusterFile(clusters_cache(engine.store.path)).get(
+            engine, provenance.IndexRecord.of(engine).fingerprint
+        )
+        found = stories(engine, request, clusters)
+        if fmt == "jsonl":
+            shown = 0
+            for story in found:
+                if limit is not None and shown >= limit:
+                    break
+                sys.stdout.write(json.dumps(story.to_dict(), ensure_ascii=False) + "\n")
+                shown += 1
+            total = shown
+        else:
+            first = [s for _, s in zip(range(limit or 10), found, strict=False)]
+            tally = story_counts(engine, request, clusters, collapse)
+            total = tally.items
+            if fmt == "json":
+                data = {"query": request.text, **tally.to_dict()}
+                data["hits"] = [s.to_dict() for s in first]
+                output.write_json(data, sys.stdout)
+            else:
+                color = out_target.color
+                for number, story in enumerate(first, start=1):
+                    click.echo(output.render_hit(story.hit, number, color, 100))
+                    if len(story.versions) > 1:
+                        others = ", ".join(v for v in story.versions if v != story.hit.id)
+                        click.echo(f"     x{len(story.versions)} versions (also {others})")
+                click.echo(
+                    f"\n{tally.items} matching item(s) in {tally.stories} story(ies); "
+                    f"facets count {tally.unit}"
+                )
+                for name, values in tally.facets.items():
+                    if values:
+                        shown_values = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+                        click.echo(f"{name}: {shown_values}")
+    if not total:
+        _message("newsearch: no items match")
+        sys.exit(Exit.NO_RESULTS)
+
+
+COMMANDS = (kwic_command, trend_command, watch_group, terms_command, stories_command)
 
 
 def register(group: click.Group) -> None:

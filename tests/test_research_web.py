@@ -208,3 +208,40 @@ def test_research_pages_work_in_a_real_browser_without_javascript(built_index: P
         thread.join(timeout=10)
         server.server_close()
         core.close(app)
+
+
+# -- the page as a workplace ----------------------------------------------------------------
+
+
+def test_every_help_example_finds_items_in_the_built_in_corpus(client: FlaskClient) -> None:
+    from newsearch.webui.guide import EXAMPLES
+
+    page = client.get("/help").get_data(as_text=True)
+    assert len(EXAMPLES) >= 12
+    for example in EXAMPLES:
+        assert f"<code>{example.query}</code>".replace('"', "&#34;") in page
+        result = client.get("/api/search", query_string={"q": example.query}).get_json()
+        assert result["total"] >= 1, example.query
+    assert 'href="/help"' in client.get("/").get_data(as_text=True)
+
+
+def test_each_result_says_where_it_came_from(client: FlaskClient) -> None:
+    page = client.get("/?q=fishers").get_data(as_text=True)
+    sources = re.findall(r'<span class="hit-source">from <code>([^<]+)</code>', page)
+    assert sources and all(
+        re.fullmatch(r"ilo-forced-labour-news-\d{4}-\d{4}\.txt:\d+", s) for s in sources
+    )
+
+
+def test_full_record_export_beside_the_compact_one(client: FlaskClient, built_index: Path) -> None:
+    page = client.get("/?q=fishers").get_data(as_text=True)
+    assert "/export.full.jsonl?q=fishers" in links(page)
+    body = client.get("/export.full.jsonl?q=fishers").get_data(as_text=True)
+    records = [json.loads(line) for line in body.splitlines()]
+    assert records and all(
+        {"body", "kind", "date_precision", "evidence"} <= set(r) for r in records
+    )
+    assert any(r["evidence"] for r in records)
+    assert cli("export", "fishers", "--full", "--index", str(built_index)) == body
+    made = client.get("/made.json?for=export.full.jsonl&q=fishers").get_json()
+    assert "--full" in made["command"] and made["rows"] == len(records)

@@ -10,7 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from newsearch.index.store import default_index_dir
-from newsearch.webui import api, errors, formatting, pages, research, watching
+from newsearch.webui import api, errors, formatting, guide, pages, research, watching
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(research.bp)
     app.register_blueprint(watching.bp)
+    app.register_blueprint(guide.bp)
     errors.register(app)
     app.before_request(_known_host)
     app.before_request(_bounded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
@@ -27,7 +28,11 @@ from newsearch.search.keyness import CorpusCounts, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+from newsearch.search.records import full_records, record_dict
 from newsearch.search.rows import CHUNK
+from newsearch.search.stories import ClusterFile, stories
+from newsearch.search.stories import cache_path as clusters_cache
+from newsearch.search.stories import counts as story_counts
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.webui import chart
@@ -42,6 +47,7 @@ MEASURES = ("count", "share")
 DOWNLOADS = {
     "export.csv": ("export", "csv"),
     "export.jsonl": ("export", "jsonl"),
+    "export.full.jsonl": ("export", "jsonl"),
     "concordance.csv": ("kwic", "csv"),
     "trends.csv": ("trend", "csv"),
 }
@@ -254,6 +260,80 @@ def terms_page() -> Response:
     return make_response(page)
 
 
+# -- stories: near-duplicates shown once --------------------------------------------------
+
+
+@bp.get("/stories")
+def stories_page() -> Response:
+    state = SearchState.from_args(request.args)
+    filters = state.filters()
+    state = state.normalised(filters)
+    collapse = request.args.get("collapse") == "1"
+    search = state.request(filters)
+    clusters = ClusterFile(clusters_cache(engine().store.path)).get(
+        engine(), provenance.IndexRecord.of(engine()).fingerprint
+    )
+    start = (state.page - 1) * state.limit
+    shown = list(islice(stories(engine(), search, clusters), start, start + state.limit))
+    tally = story_counts(engine(), search, clusters, collapse)
+    titles = {}
+    for story in shown:
+        for version in story.versions:
+            if version != story.hit.id:
+                titles[version] = engine().get(version).title
+    page = render_template(
+        "stories.html",
+        state=state,
+        stories=shown,
+        titles=titles,
+        tally=tally,
+        collapse=collapse,
+        search_href=_url("pages.search", state.params()),
+        unit_url=lambda c: _url(
+            "research.stories_page", [*state.change().params(), *([("collapse", "1")] if c else [])]
+        ),
+        page_url=lambda n: _url(
+            "research.stories_page",
+            [*state.change(page=n).params(), *([("collapse", "1")] if collapse else [])],
+        ),
+        pages=max(1, -(-tally.stories // state.limit)),
+    )
+    return make_response(page)
+
+
+# -- full records ---------------------------------------------------------------------------
+
+
+@bp.get("/export.full.jsonl")
+def export_full() -> Response:
+    """Every match as a full record (body, kind, date precision, tag evidence), streamed."""
+    state = SearchState.from_args(request.args)
+    hits = engine().export(SearchRequest(state.q, state.filters(), state.sort, limit=1))
+    first = next(hits, None)
+    items = full_records(engine(), chain([first], hits) if first is not None else iter(()))
+
+    def lines() -> Iterator[str]:
+        pending: list[str] = []
+        size = 0
+        for item in items:
+            line = json.dumps(record_dict(item), ensure_ascii=False) + "\n"
+            pending.append(line)
+            size += len(line)
+            if size >= CHUNK:
+                yield "".join(pending)
+                pending, size = [], 0
+        yield "".join(pending)
+
+    return Response(
+        lines(),
+        content_type="application/x-ndjson; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="newsearch-full.jsonl"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 # -- how a download was made ----------------------------------------------------------------
 
 
@@ -280,7 +360,7 @@ def _made() -> provenance.Provenance:
         rows = None
     else:
         queries = [state.q] if state.q else []
-        options = {"sort": state.sort, "format": fmt}
+        options = {"sort": state.sort, "format": fmt, "full": target == "export.full.jsonl"}
         rows = engine().count(state.q, filters)
     location = str(engine().store.path)
     command = provenance.command_for(kind, queries, filters, options, location)
@@ -312,6 +392,7 @@ def made_json() -> Response:
 _ENDPOINTS = {
     "export.csv": "pages.export_csv",
     "export.jsonl": "pages.export_jsonl",
+    "export.full.jsonl": "research.export_full",
     "concordance.csv": "research.concordance_csv",
     "trends.csv": "research.trends_csv",
 }

@@ -1,0 +1,31 @@
+"""Full records: every stored field of the matching items (body, kind, precision, evidence)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from newsearch.index.item import Item
+from newsearch.search.engine import Engine
+from newsearch.search.results import Hit
+
+
+def full_records(engine: Engine, hits: Iterable[Hit]) -> Iterator[Item]:
+    """The whole item behind each hit, in the hits' order."""
+    for hit in hits:
+        yield engine.get(hit.id)
+
+
+def record_dict(item: Item) -> dict[str, Any]:
+    """``Item.to_dict()``: the JSON of ``newsearch show --format json``."""
+    return item.to_dict()
+
+
+def write_records(items: Iterable[Any], out: TextIO) -> int:
+    """One full record per line (JSON Lines)."""
+    count = 0
+    for item in items:
+        out.write(json.dumps(record_dict(item), ensure_ascii=False) + "\n")
+        count += 1
+    return count
