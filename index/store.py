@@ -236,11 +236,15 @@ class _FileIndex(whoosh_index.FileIndex):  # type: ignore[misc]
 
     def _open_reader(self) -> Any:
         info = self._read_toc()
+        # Every segment's files are checked before any is opened: a file a concurrent commit
+        # removed is found here, with nothing left open (Whoosh does not close the readers it
+        # opened before a missing file).
+        for segment in info.segments:
+            self._check_sizes(segment)
         fresh = self._reader(self.storage, info.schema, info.segments, info.generation)
         try:
             for leaf, _ in fresh.leaf_readers():
                 if leaf.segment() is not None:  # None: an index without segments
-                    self._check_sizes(leaf.segment())
                     _pin_columns(leaf)
         except BaseException:
             with contextlib.suppress(Exception):
