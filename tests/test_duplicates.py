@@ -134,6 +134,7 @@ def test_stories_page_expands_versions_without_javascript(with_variants: Path) -
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # MinHash signatures of 10,000 items on a busy 2-core machine
 def test_stories_at_ten_thousand_items(runner: CliRunner, synthetic_index: Path) -> None:
     index = ["--index", str(synthetic_index)]
     query = '"travail forcé"'
