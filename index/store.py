@@ -1033,7 +1033,7 @@ def _state(searcher: Any, item: Item) -> str:
     return "unchanged" if digest == item.digest() else "updated"
 
 
-_TAGGERS = ("corpus", "dates", "item", "tagging", "places", "topics", "language", "analysis")
+_TAGGERS = ("dates", "item", "tagging", "places", "topics", "language", "analysis")
 
 
 @functools.cache
@@ -1041,7 +1041,8 @@ def _taggers() -> bytes:
     """What reading and tagging depend on: the code of the readers and taggers and their data
     (any change to them makes every item be tagged again)."""
     here = Path(__file__).parent
-    paths = [here / f"{name}.py" for name in _TAGGERS] + sorted((here / "data").glob("*.json"))
+    paths = [here / f"{name}.py" for name in _TAGGERS] + sorted((here / "corpus").glob("*.py"))
+    paths += sorted((here / "data").glob("*.json"))
     digest = hashlib.sha256()
     for path in paths:
         with contextlib.suppress(OSError):
