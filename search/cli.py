@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from newsearch.index.build import BATCH_ITEMS, BATCH_SECONDS
 from newsearch.index.errors import (
     IndexMissingError,
     ItemNotFoundError,
@@ -23,7 +24,7 @@ from newsearch.index.errors import (
     QueryError,
 )
 from newsearch.index.fields import filter_fields, filter_names
-from newsearch.index.store import BATCH_ITEMS, BATCH_SECONDS, IndexStore, default_index_dir
+from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
 from newsearch.search.engine import MATCHES, MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text

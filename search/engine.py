@@ -21,11 +21,12 @@ import numpy as np
 from whoosh import query as wq
 
 from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table, words
+from newsearch.index.documents import item_from_stored
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.schema import FIELD_BOOSTS
-from newsearch.index.store import IndexStore, item_from_stored
+from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry, content_words, vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values

@@ -1,0 +1,230 @@
+"""Every use of private Whoosh internals, for the exact whoosh-reloaded version pinned."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import json
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import whoosh
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.util import random_name
+
+from newsearch.index.errors import (
+    IndexDamagedError,
+)
+
+if TYPE_CHECKING:  # reading and tagging load only when indexing, not when searching
+    pass
+
+
+WHOOSH_VERSION = "2.7.5"  # the exact whoosh-reloaded version pyproject.toml pins
+INDEX_NAME = "MAIN"
+OPEN_ATTEMPTS = 5
+_SIZES = ".sizes.json"  # beside a segment's files: their sizes when it was committed
+
+if whoosh.versionstring() != WHOOSH_VERSION:  # pragma: no cover - guarded by the pin
+    raise ImportError(
+        f"newsearch needs whoosh-reloaded {WHOOSH_VERSION} exactly (it relies on that "
+        f"version's private classes), but {whoosh.versionstring()} is installed; run "
+        f"pip install 'whoosh-reloaded=={WHOOSH_VERSION}'"
+    )
+
+EmptyIndexError = whoosh_index.EmptyIndexError
+
+
+class FileIndex(whoosh_index.FileIndex):  # type: ignore[misc]
+    """Whoosh's file index, with readers that are true snapshots of one generation.
+
+    * whoosh-reloaded's ``reader(reuse=...)`` adds the old reader's segments to the new
+      generation's list, so after a commit that merged or replaced segments (any rebuild, and
+      many ordinary commits) ``searcher.refresh()`` returned the replaced items as well as
+      their replacements. Here a new reader holds the new generation's segments only, and the
+      old reader is closed, as ``refresh()`` promises.
+    * A reader opens a segment's column files (stored fields, field lengths, sortable dates)
+      only when first asked for them, and a commit deletes the files of the segments it
+      replaced: a searcher opened before the commit then found no stored fields (a crash) and
+      no field lengths (silently wrong scores). Here every column file is opened with the
+      reader, so the files stay readable, deleted or not, for as long as the reader lives.
+    * Each segment file's size, recorded when the segment was committed, is checked when a
+      reader opens, so a truncated or deleted file is reported as damage then, rather than
+      as a crash (or a wrong result) in the middle of a search.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sizes: dict[str, dict[str, int]] = {}  # segment id -> file -> size
+
+    def reader(self, reuse: Any = None) -> Any:
+        for attempt in range(OPEN_ATTEMPTS):
+            generation = self.latest_generation()
+            try:
+                fresh = self._open_reader()
+                break
+            except FileNotFoundError:
+                # A commit removes the files of the generations before it; a reader that
+                # started just before may miss one. Then there is a newer generation to read;
+                # if there is not, the file is missing for good.
+                if attempt + 1 == OPEN_ATTEMPTS or self.latest_generation() == generation:
+                    raise
+        if reuse is not None:
+            with contextlib.suppress(Exception):
+                reuse.close()
+        return fresh
+
+    def _open_reader(self) -> Any:
+        info = self._read_toc()
+        fresh = self._reader(self.storage, info.schema, info.segments, info.generation)
+        try:
+            for leaf, _ in fresh.leaf_readers():
+                if leaf.segment() is not None:  # None: an index without segments
+                    self._check_sizes(leaf.segment())
+                    _pin_columns(leaf)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                fresh.close()
+            raise
+        return fresh
+
+    def _check_sizes(self, segment: Any) -> None:
+        segment_id = segment.segment_id()
+        sizes = self._sizes.get(segment_id)
+        if sizes is None:
+            try:
+                with self.storage.open_file(f"{segment_id}{_SIZES}") as handle:
+                    sizes = json.loads(handle.read().decode("utf-8"))["files"]
+            except FileNotFoundError:
+                return  # a segment written before sizes were recorded
+            except (ValueError, KeyError, TypeError):
+                raise SegmentDamagedError(f"{segment_id}{_SIZES} is not readable") from None
+            self._sizes[segment_id] = sizes
+        for name, size in sizes.items():
+            try:
+                actual = self.storage.file_length(name)
+            except FileNotFoundError:
+                raise FileNotFoundError(errno.ENOENT, "missing", name) from None
+            if actual != size:
+                raise SegmentDamagedError(
+                    f"{name} is {actual} bytes long but was written with {size}"
+                )
+
+
+class SegmentDamagedError(IndexDamagedError):
+    """A segment file is not as it was committed (cut short or grown)."""
+
+
+def write_sizes(storage: Any, segments: list[Any]) -> None:
+    """Record each new segment's file sizes, in a file that belongs to the segment."""
+    names = storage.list()
+    for segment in segments:
+        manifest = f"{segment.segment_id()}{_SIZES}"
+        if manifest in names:
+            continue
+        prefix = f"{segment.segment_id()}."
+        sizes = {
+            name: storage.file_length(name)
+            for name in names
+            if name.startswith(prefix) and name != manifest
+        }
+        handle = storage.create_file(manifest)
+        try:
+            handle.write(json.dumps({"files": sizes}, sort_keys=True).encode("utf-8"))
+        finally:
+            handle.close()
+
+
+def _pin_columns(leaf: Any) -> None:
+    """Open every column file of a segment's reader now (see :class:`FileIndex`)."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_colfiles"):
+        prefix = f"{leaf.segment().segment_id()}."
+        pinned: set[str] = set()
+        for name in perdoc._storage.list():
+            if name.startswith(prefix) and name.endswith(".col"):
+                fieldname = name[len(prefix) : -len(".col")]
+                if fieldname not in perdoc._colfiles:
+                    perdoc._colfiles[fieldname] = perdoc._get_column_file(fieldname)
+                pinned.add(fieldname)
+        perdoc.has_column = functools.partial(_has_column, frozenset(pinned), perdoc.has_column)
+
+
+def _has_column(pinned: frozenset[str], has_column: Callable[[str], bool], fieldname: str) -> bool:
+    return fieldname in pinned or has_column(fieldname)
+
+
+class Storage(FileStorage):  # type: ignore[misc]
+    """A folder's storage that can close every file opened or created through it.
+
+    Whoosh leaves files open when reading a damaged segment fails, and when a write fails
+    half-way (a full disk); they would be closed only when collected, with a ResourceWarning.
+    """
+
+    def __init__(self, path: str, opened: list[Any] | None = None) -> None:
+        super().__init__(path)
+        self._opened: list[Any] | None = [] if opened is None else opened
+
+    def _track(self, handle: Any) -> Any:
+        if self._opened is not None:
+            self._opened.append(handle)
+        return handle
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        return self._track(super().open_file(name, **kwargs))
+
+    def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._track(super().create_file(name, *args, **kwargs))
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        folder = os.path.join(self.folder, name or f"{random_name()}.tmp")
+        return Storage(folder, self._opened).create()
+
+    def keep(self) -> None:
+        """The index opened: its files belong to it from now on."""
+        self._opened = None
+
+    def close_opened(self) -> None:
+        for handle in self._opened or ():
+            if not getattr(handle, "is_closed", False):
+                with contextlib.suppress(Exception):
+                    handle.close()
+        if self._opened is not None:
+            self._opened.clear()
+
+
+def latest_generation(storage: Any) -> int:
+    """The number of the newest table of contents in ``storage`` (-1: none)."""
+    return int(TOC._latest_generation(storage, INDEX_NAME))
+
+
+def write_empty_generation(storage: Any, schema: Any) -> None:
+    """Commit a generation without items after the newest one, in one rename."""
+    TOC(schema, [], latest_generation(storage) + 1).write(storage, INDEX_NAME)
+
+
+def clean_uncommitted(storage: Any) -> None:
+    """Remove segment files no committed generation refers to (none if there is no index)."""
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception:
+        return  # no index yet, or a damaged one: leave its files as they are
+    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+
+def unlocked_writer(ix: Any, **options: Any) -> Any:
+    """A writer for ``ix`` whose caller already holds the write lock; each commit records
+    its new segments' file sizes before the rename that makes it visible."""
+    writer = ix.writer(_lk=False, **options)
+    commit_toc = writer._commit_toc
+
+    def record_sizes_then_commit(segments: list[Any]) -> None:
+        write_sizes(writer.storage, segments)  # part of the commit: before the rename
+        commit_toc(segments)
+
+    writer._commit_toc = record_sizes_then_commit
+    return writer
