@@ -28,7 +28,7 @@ from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
 from newsearch.search.engine import MATCHES, MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import EMPTY_INDEX, Hit
 
 F = TypeVar("F", bound=Callable[..., Any])

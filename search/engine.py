@@ -30,9 +30,10 @@ from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry, content_words, vocabulary
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
+from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
 from newsearch.search.periods import UNITS, PeriodCounts, period_of
-from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse, resolve
+from newsearch.search.query import Parsed, Unit, entry_query, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
 

@@ -36,12 +36,12 @@ from newsearch.search.concordance import write_csv as write_lines_csv
 from newsearch.search.concordance import write_jsonl as write_lines_jsonl
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.exits import Exit
+from newsearch.search.filters import Filters
 from newsearch.search.keyness import DEFAULT_LIMIT as DEFAULT_TERMS
 from newsearch.search.keyness import KEYS as TERM_KEYS
 from newsearch.search.keyness import CorpusCounts, Counts, Term, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
-from newsearch.search.query import Filters
 from newsearch.search.rows import cell
 from newsearch.search.stories import ClusterFile, stories
 from newsearch.search.stories import cache_path as clusters_cache
