@@ -10,8 +10,11 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import whoosh
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.util import random_name
@@ -228,3 +231,70 @@ def unlocked_writer(ix: Any, **options: Any) -> Any:
 
     writer._commit_toc = record_sizes_then_commit
     return writer
+
+
+# -- reading a segment's columns and postings as arrays (search/columns.py) -----------------
+
+
+def column_values(leaf: Any, name: str, dtype: Any) -> npt.NDArray[Any]:
+    """A segment's per-document column ``name`` (fixed-width numbers) as one array."""
+    reader = leaf._perdoc.column_reader(name, leaf.schema[name].column_type)
+    return _raw(reader, dtype, leaf.doc_count_all())
+
+
+def length_bytes(leaf: Any, field: str) -> npt.NDArray[Any]:
+    """A segment's byte-quantised field lengths of ``field``, one per document."""
+    reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    return _raw(reader, np.uint8, leaf.doc_count_all())
+
+
+def term_postings(leaf: Any, field: str, term: str) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """(document numbers, weights) of a term in one segment, decoded a block at a time."""
+    fmt = leaf.schema[field].format
+    return _decode(leaf._terms.matcher(field, term.encode("utf-8"), fmt, scorer=None))
+
+
+def field_b(weighting: Any, field: str) -> float:
+    """The BM25F ``B`` a Whoosh weighting uses for ``field``."""
+    return float(getattr(weighting, "_field_B", {}).get(field, weighting.B))
+
+
+def _raw(reader: Any, dtype: Any, count: int) -> npt.NDArray[Any]:
+    if reader is None:
+        return np.zeros(count, dtype=dtype)
+    data = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+    values = np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder(">"))
+    if len(values) < count:  # trailing documents without a value
+        values = np.concatenate([values, np.zeros(count - len(values), dtype=values.dtype)])
+    return values[:count]
+
+
+def _decode(matcher: Any) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    if not isinstance(matcher, W3LeafMatcher):  # short postings are stored inline
+        ids: list[int] = []
+        weights: list[float] = []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    ids_parts: list[npt.NDArray[Any]] = []
+    weight_parts: list[npt.NDArray[Any]] = []
+    while True:
+        matcher._read_data()
+        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        block = np.asarray(raw_ids, dtype=np.int64)
+        if not matcher._byteids:
+            block = np.cumsum(block)
+        ids_parts.append(block)
+        if raw_weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(raw_weights, float):
+            weight_parts.append(np.full(count, raw_weights))
+        else:
+            weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    return np.concatenate(ids_parts), np.concatenate(weight_parts)
