@@ -16,7 +16,8 @@ from whoosh import sorting
 from newsearch.index.fields import field_named
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters, parse
+from newsearch.search.filters import Filters
+from newsearch.search.query import parse
 
 FACETS = ("topic", "country", "region", "year")
 MULTI_VALUED = {"topic", "country", "region"}

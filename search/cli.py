@@ -9,275 +9,35 @@ import sys
 # One process answering one query gains nothing from a pool of BLAS threads, and starting
 # them costs tens of milliseconds before NumPy is usable (set before NumPy is imported).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from newsearch.index.errors import (
-    IndexMissingError,
-    ItemNotFoundError,
-    NewsearchError,
-    QueryError,
-)
-from newsearch.index.fields import filter_fields, filter_names
-from newsearch.index.store import BATCH_ITEMS, BATCH_SECONDS, IndexStore, default_index_dir
+from newsearch.index.build import BATCH_ITEMS, BATCH_SECONDS
+from newsearch.index.store import IndexStore
 from newsearch.search import output, rows
-from newsearch.search.engine import MATCHES, MAX_REQUEST_RESULTS, SORTS, Engine, SearchRequest
+from newsearch.search.cli_options import (
+    Failure,
+    TextCommand,
+    filter_options,
+    filters_from,
+    format_option,
+    index_option,
+    index_path,
+    is_terminal,
+    matching_options,
+    message,
+    open_engine,
+    target,
+    with_errors,
+    write_hits,
+)
+from newsearch.search.engine import MAX_REQUEST_RESULTS, SearchRequest
 from newsearch.search.exits import Exit, help_text
-from newsearch.search.query import Filters
-from newsearch.search.results import EMPTY_INDEX, Hit
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _message(text: str, *, err: bool = True) -> None:
-    click.echo(text, err=err)
-
-
-class Failure(click.ClickException):
-    """An error at the edge (a port already in use): its message, and exit status ERROR."""
-
-    exit_code = Exit.ERROR
-
-
-def fail(error: NewsearchError, code: Exit = Exit.ERROR) -> None:
-    """Print a domain error as 'error: what' + 'hint: what to do', and exit."""
-    _message(f"newsearch: error: {error.message}")
-    if isinstance(error, QueryError) and error.pointer():
-        _message(error.pointer())
-    if error.hint:
-        _message(f"newsearch: hint: {error.hint}")
-    sys.exit(code)
-
-
-@contextmanager
-def errors_to_exit() -> Iterator[None]:
-    try:
-        yield
-    except QueryError as exc:
-        fail(exc, Exit.USAGE)
-    except ItemNotFoundError as exc:  # an id that finds nothing: an empty answer, not an error
-        fail(exc, Exit.NO_RESULTS)
-    except NewsearchError as exc:
-        fail(exc)
-    except KeyboardInterrupt:
-        _message("newsearch: interrupted")
-        sys.exit(Exit.INTERRUPTED)
-    except BrokenPipeError:  # `newsearch export | head`
-        sys.stderr.close()
-        sys.exit(Exit.OK)
-    except OSError as exc:  # output that cannot be written: full disk, missing folder
-        where = f" {exc.filename}" if exc.filename else ""
-        _message(f"newsearch: error: cannot write{where}: {exc.strerror or exc}")
-        _message("newsearch: hint: check the destination's folder and free space")
-        sys.exit(Exit.ERROR)
-
-
-def index_option(func: F) -> F:
-    return click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="NEWSEARCH_INDEX",
-        show_envvar=True,
-        help="Index folder. Default: $NEWSEARCH_INDEX, else ~/.local/share/newsearch/index.",
-    )(func)
-
-
-def format_option(choices: list[str], default: str | None, help: str) -> Callable[[F], F]:
-    """``--format/-f``: every command's output format (a ``None`` default means: by terminal)."""
-    return click.option(
-        "--format", "-f", "fmt", type=click.Choice(choices), default=default,
-        show_default=default is not None, help=help,
-    )  # fmt: skip
-
-
-def filter_options(func: F) -> F:
-    """``--topic``, ``--country``, ...: one repeatable option per filter of the field registry,
-    then the date range and the sort."""
-    options = [
-        click.option(
-            f"--{spec.filter.replace('_', '-')}", spec.filter, multiple=True, help=spec.filter_help
-        )
-        for spec in filter_fields()
-        if spec.filter
-    ]
-    options += [
-        click.option(
-            "--from",
-            "date_from",
-            metavar="DATE",
-            help="Only items dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-        ),
-        click.option(
-            "--to",
-            "date_to",
-            metavar="DATE",
-            help="Only items dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-        ),
-        click.option(
-            "--coarse-dates",
-            is_flag=True,
-            help="With --from/--to, also match items dated only to a month or year that "
-            "overlaps the range (a 2021 item for --from 2021-03); left out by default.",
-        ),
-        click.option(
-            "--sort",
-            type=click.Choice(SORTS),
-            default="relevance",
-            show_default=True,
-            help="Order of results (an empty query lists newest first).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def matching_options(func: F) -> F:
-    """``--match`` and ``--no-expand``: how forgiving a search is."""
-    options = [
-        click.option(
-            "--match",
-            type=click.Choice(MATCHES),
-            default="auto",
-            show_default=True,
-            help="auto: every word, then items matching some words (listed after, counted "
-            "apart) when fewer than 10 match all; all: every word, nothing else; any: "
-            "partial matches always, also in exports and facet counts.",
-        ),
-        click.option(
-            "--no-expand",
-            "no_expand",
-            is_flag=True,
-            help="Search the words as typed: no translations, aliases, places or code names "
-            "from the ILO vocabulary.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-class TextCommand(click.Command):
-    """A command whose TEXT words may start with '-': `query -Brazil forced` excludes Brazil.
-
-    Click would read `-Brazil` as options (-B -r ...). Here every word that is not one of the
-    command's options (or an option's value) is moved after `--`, in order, so it is text.
-    """
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _text_after_dashes(self, args))
-
-
-def _text_after_dashes(command: click.Command, args: list[str]) -> list[str]:
-    options: dict[str, click.Option | None] = {"-h": None, "--help": None}  # None: a flag
-    for param in command.params:
-        if isinstance(param, click.Option):
-            for name in (*param.opts, *param.secondary_opts):
-                options[name] = None if param.is_flag else param
-    flags: list[str] = []
-    words: list[str] = []
-    rest = iter(args)
-    for arg in rest:
-        if arg == "--":
-            words.extend(rest)
-            break
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        if name in options:
-            flags.append(arg)
-            if options[name] is not None and "=" not in arg:
-                value = next(rest, None)
-                if value is not None:
-                    flags.append(value)
-            continue
-        short = options.get(arg[:2]) if len(arg) > 2 and not arg.startswith("--") else None
-        if (
-            short is not None
-            and isinstance(short.type, click.Choice)
-            and (arg[2:] in short.type.choices)
-        ):
-            flags.append(arg)  # -fjson
-        elif arg.startswith("--") and len(arg) > 2:
-            flags.append(arg)  # an unknown long option: Click says so
-        else:
-            words.append(arg)
-    return [*flags, "--", *words] if words else flags
-
-
-def _filters(kwargs: dict[str, Any], engine: Engine | None = None) -> Filters:
-    """The core's filters from the options of :func:`filter_options` (taken out of kwargs);
-    with an engine, also the topics and countries records gave outside the vocabularies."""
-    values = {name: kwargs.pop(name) for name in filter_names()}
-    dates = {"date_from": kwargs.pop("date_from"), "date_to": kwargs.pop("date_to")}
-    if engine is not None:
-        return engine.filters(**dates, **values)
-    return Filters.build(**dates, **values)
-
-
-def _index_path(index_dir: Path | None) -> Path:
-    return index_dir if index_dir is not None else default_index_dir()
-
-
-def open_engine(index_dir: Path | None) -> Engine:
-    """An engine on the index; with no index yet, build one from the built-in corpus first."""
-    path = _index_path(index_dir)
-    store = IndexStore(path)
-    if not store.exists() and index_dir is not None:
-        raise IndexMissingError(
-            f"no index at {path}",
-            hint=f"check the path, or build one with `newsearch index --index {path} PATH`",
-        )
-    if not store.exists():
-        if path.exists() and any(path.iterdir()):
-            raise IndexMissingError(
-                f"{path} is not empty but holds no newsearch index",
-                hint="pass --index with an empty or new folder",
-            )
-        _message(
-            f"newsearch: no index at {path} yet; building one from the built-in sample "
-            "corpus (run `newsearch index PATH` to index your own files)"
-        )
-        from newsearch.index.corpus import sample_paths
-
-        report = store.build(sample_paths())
-        _message(f"newsearch: indexed {report.total} sample items in {report.seconds:.1f} s")
-    return Engine(path)
-
-
-def _terminal(stream: Any) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def target(fmt: str | None, people: str) -> output.Target:
-    """The one place a command's output is decided: ``--format``, else ``people`` on a terminal
-    and JSON in a pipe; colour on a terminal unless NO_COLOR is set."""
-    return output.Target.decide(
-        fmt, people, terminal=_terminal(sys.stdout), no_color=bool(os.environ.get("NO_COLOR"))
-    )
-
-
-def write_hits(out: output.Target, hits: Iterable[Hit], data: Any) -> bool:
-    """Write hits in a machine format (``data`` is the JSON document); False for a table."""
-    if out.format == "json":
-        output.write_json(data, sys.stdout)
-    elif out.format in rows.PIECES:
-        rows.write_rows(out.format, hits, sys.stdout)
-    else:
-        return False
-    return True
-
-
-def with_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with errors_to_exit():
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+from newsearch.search.research import register
+from newsearch.search.results import EMPTY_INDEX
 
 
 @click.group(
@@ -356,12 +116,12 @@ def index_command(
     """
     if not paths and not sample:
         raise click.UsageError("give at least one file or folder, or --sample")
-    path = _index_path(index_dir)
+    path = index_path(index_dir)
     from newsearch.index.corpus import discover, sample_paths
 
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store = IndexStore(path)
-    bar = output.ProgressLine(sys.stderr) if _terminal(sys.stderr) else None
+    bar = output.ProgressLine(sys.stderr) if is_terminal(sys.stderr) else None
 
     def confirm(removed: int, kept: int) -> bool:
         if yes:
@@ -401,29 +161,27 @@ def index_command(
     else:
         for problem in all_problems:
             label = {"error": "error", "note": "note"}.get(problem.severity, "skipped")
-            _message(f"{label}: {problem}")
-        _message(output.render_report(report, str(path)))
+            message(f"{label}: {problem}")
+        message(output.render_report(report, str(path)))
     if report.stale and not prune:
-        _message(
+        message(
             f"newsearch: {report.stale} item(s) are no longer in the files they were read "
             "from; `newsearch index --prune PATH` removes them"
         )
     if report.interrupted:
-        _message(
+        message(
             f"newsearch: interrupted; the {report.committed} item(s) written before it were "
             f"committed (the index holds {report.total}); run the same command again to go on"
         )
         sys.exit(Exit.INTERRUPTED)
     if report.removal_refused:
-        _message(
+        message(
             f"newsearch: the rebuild would have removed {report.removal_refused} item(s), more "
             "than it read; nothing was removed (pass --yes to remove them)"
         )
         sys.exit(Exit.ERROR)
     if failed:
-        _message(
-            f"newsearch: {failed} file(s) or folder(s) could not be read; the rest was indexed"
-        )
+        message(f"newsearch: {failed} file(s) or folder(s) could not be read; the rest was indexed")
         sys.exit(Exit.ERROR)
 
 
@@ -498,19 +256,19 @@ def query_command(
     sort = kwargs.pop("sort")
     coarse = kwargs.pop("coarse_dates")
     with open_engine(index_dir) as engine:
-        filters = _filters(kwargs, engine)
+        filters = filters_from(kwargs, engine)
         request = SearchRequest(
             query, filters, sort, limit, page, coarse_dates=coarse,
             match=match, expand=not no_expand, correct=not no_correct, explain=explain,
         )  # fmt: skip
         result = engine.search(request)
     if result.corrected_from is not None:
-        _message(
+        message(
             f"newsearch: showing results for {result.query!r}; search instead for "
             f"{result.corrected_from!r} with --no-correct"
         )
     if result.explain is not None:
-        _message(output.render_explain(result.explain))
+        message(output.render_explain(result.explain))
     out = target(fmt, "table")
     if not write_hits(out, result.hits, result.to_dict()) and (
         result.total or result.partial_total
@@ -518,19 +276,17 @@ def query_command(
         click.echo(output.render_result(result, out.color))
     _left_out(result.left_out)
     if result.notice:
-        _message(f"newsearch: {result.notice}")
+        message(f"newsearch: {result.notice}")
         sys.exit(Exit.NO_RESULTS)
     if not result.total and result.partial_total:
-        _message(
+        message(
             f"newsearch: no item matches every word of {query!r}; "
             f"{result.partial_total} match some (listed)"
         )
     if not result.total and not result.partial_total:
-        _message(
-            f"newsearch: no items match {query!r}" + (" with these filters" if filters else "")
-        )
+        message(f"newsearch: no items match {query!r}" + (" with these filters" if filters else ""))
         if result.suggestion:
-            _message(f"newsearch: did you mean: {result.suggestion}")
+            message(f"newsearch: did you mean: {result.suggestion}")
         sys.exit(Exit.NO_RESULTS)
 
 
@@ -540,7 +296,7 @@ def _left_out(left_out: dict[str, int]) -> None:
     if undated or coarser:
         parts = [f"{n} {what}" for n, what in ((undated, "undated"), (coarser, "coarser")) if n]
         more = "; --coarse-dates includes the coarser ones" if coarser else ""
-        _message(
+        message(
             f"newsearch: the date filter left out {' and '.join(parts)} match(es) "
             f"(coarser: dated only to a month or year that overlaps the range){more}"
         )
@@ -587,7 +343,7 @@ def similar_command(item_id: str, index_dir: Path | None, limit: int, fmt: str |
             )
         )
     if not hits:
-        _message("newsearch: no similar items found")
+        message("newsearch: no similar items found")
         sys.exit(Exit.NO_RESULTS)
 
 
@@ -604,7 +360,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
     else:
         click.echo(output.render_stats(stats))
     if not stats.items:
-        _message(f"newsearch: {EMPTY_INDEX}")
+        message(f"newsearch: {EMPTY_INDEX}")
         sys.exit(Exit.NO_RESULTS)
 
 
@@ -656,7 +412,7 @@ def export_command(
     if full and fmt != "jsonl":
         raise click.UsageError("--full writes JSON Lines: leave out --format csv")
     with open_engine(index_dir) as engine:
-        filters = _filters(kwargs, engine)
+        filters = filters_from(kwargs, engine)
         request = SearchRequest(
             " ".join(text), filters, sort, limit=1, coarse_dates=coarse,
             match=match, expand=not no_expand,
@@ -680,11 +436,11 @@ def export_command(
             }  # fmt: skip
             query = [" ".join(text)] if text else []
             write_provenance(provenance_path, engine, "export", query, filters, options, count)
-    _message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
+    message(f"newsearch: exported {count} item(s)" + (f" to {out_path}" if out_path else ""))
     if not count:
         with open_engine(index_dir) as engine:
             if not engine.stats().items:
-                _message(f"newsearch: {EMPTY_INDEX}")
+                message(f"newsearch: {EMPTY_INDEX}")
                 sys.exit(Exit.NO_RESULTS)
 
 
@@ -788,7 +544,7 @@ def serve_command(
 
     with open_engine(index_dir) as engine:
         if not engine.stats().items:  # fails here, with a message, if it cannot be read
-            _message(f"newsearch: {EMPTY_INDEX}; the page will say so until then")
+            message(f"newsearch: {EMPTY_INDEX}; the page will say so until then")
         path = engine.store.path
     config: dict[str, Any] = {"INDEX_DIR": str(path)}
     if host not in {"127.0.0.1", "localhost", "::1"}:
@@ -797,11 +553,11 @@ def serve_command(
         config["ALLOWED_HOSTS"] = None if wildcard else ["127.0.0.1", "localhost", "::1", host]
     app = create_app(config)
     if host not in {"127.0.0.1", "localhost", "::1"}:
-        _message(f"newsearch: warning: listening on {host}: other machines can reach this page")
+        message(f"newsearch: warning: listening on {host}: other machines can reach this page")
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads)
         address = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
-        _message(f"newsearch: serving {path} at {address} (Ctrl-C to stop)")
+        message(f"newsearch: serving {path} at {address} (Ctrl-C to stop)")
         if open_browser:
             import webbrowser
 
@@ -811,11 +567,7 @@ def serve_command(
         pass
     except OSError as exc:
         raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    _message("newsearch: stopped")
+    message("newsearch: stopped")
 
 
-# -- commands for research (concordance, trends, ...) ---------------------------------------
-
-from newsearch.search.research import register  # noqa: E402 - needs the helpers above
-
-register(main)
+register(main)  # the commands for research (concordance, trends, ...)

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from newsearch.index.fields import facet_names
+from newsearch.index.whoosh_compat import column_values, field_b, length_bytes, term_postings
+from newsearch.search.bm25 import bm25f
 
 Ints = npt.NDArray[Any]  # integer arrays (document numbers, value numbers)
 Floats = npt.NDArray[Any]  # float arrays (weights, lengths, scores)
@@ -76,21 +77,10 @@ class Columns:
 
     # -- raw column access ----------------------------------------------------------------
 
-    def _raw(self, reader: Any, dtype: Any, count: int) -> npt.NDArray[Any]:
-        if reader is None:
-            return np.zeros(count, dtype=dtype)
-        data = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
-        values = np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder(">"))
-        if len(values) < count:  # trailing documents without a value
-            values = np.concatenate([values, np.zeros(count - len(values), dtype=values.dtype)])
-        return values[:count]
-
     def _column(self, name: str, dtype: Any) -> npt.NDArray[Any]:
         parts = []
         for leaf, _ in self.leaves:
-            field = leaf.schema[name]
-            reader = leaf._perdoc.column_reader(name, field.column_type)
-            parts.append(self._raw(reader, dtype, leaf.doc_count_all()))
+            parts.append(column_values(leaf, name, dtype))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     def lengths(self, field: str) -> Floats:
@@ -99,9 +89,7 @@ class Columns:
         if found is None:
             parts = []
             for leaf, _ in self.leaves:
-                reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                raw = self._raw(reader, np.uint8, leaf.doc_count_all())
-                parts.append(_BYTE_LENGTH[raw])
+                parts.append(_BYTE_LENGTH[length_bytes(leaf, field)])
             found = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[field] = found
         return found
@@ -120,9 +108,7 @@ class Columns:
         for leaf, base in self.leaves:
             if (field, term) not in leaf:
                 continue
-            fmt = leaf.schema[field].format
-            matcher = leaf._terms.matcher(field, term.encode("utf-8"), fmt, scorer=None)
-            d, w = _decode(matcher)
+            d, w = term_postings(leaf, field, term)
             docs.append(d + base)
             weights.append(w)
         found = (
@@ -171,7 +157,7 @@ class Columns:
         scores = np.zeros(self.size)
         if searcher.schema[field].scorable:
             weighting = searcher.weighting
-            b = getattr(weighting, "_field_B", {}).get(field, weighting.B)
+            b = field_b(weighting, field)
             k1 = weighting.K1
             idf = self._idf.get((field, term))
             if idf is None:
@@ -182,10 +168,7 @@ class Columns:
             if avg is None:
                 avg = self._avg[field] = searcher.avg_field_length(field) or 1
             length = self.lengths(field)[docs]
-            weights = weights.astype(np.float64)
-            scores[docs] = idf * (
-                (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * length / avg))
-            )
+            scores[docs] = bm25f(weights, length, idf=idf, avg=avg, k1=k1, b=b)
         else:
             scores[docs] = weights.astype(np.float64)
         if boost != 1.0:
@@ -210,34 +193,3 @@ def _period_end(date: Ints, date_asc: Ints) -> Ints:
     days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     end[by_month] = year[by_month] * 10000 + month[by_month] * 100 + days[by_month]
     return end
-
-
-def _decode(matcher: Any) -> tuple[Ints, Floats]:
-    if not isinstance(matcher, W3LeafMatcher):  # short postings are stored inline
-        ids: list[int] = []
-        weights: list[float] = []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-    ids_parts: list[Ints] = []
-    weight_parts: list[Floats] = []
-    while True:
-        matcher._read_data()
-        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        block = np.asarray(raw_ids, dtype=np.int64)
-        if not matcher._byteids:
-            block = np.cumsum(block)
-        ids_parts.append(block)
-        if raw_weights is None:
-            weight_parts.append(np.ones(count))
-        elif isinstance(raw_weights, float):
-            weight_parts.append(np.full(count, raw_weights))
-        else:
-            weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    return np.concatenate(ids_parts), np.concatenate(weight_parts)

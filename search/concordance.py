@@ -13,8 +13,8 @@ from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms,
 from newsearch.index.errors import QueryError
 from newsearch.index.item import Item
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Tok, tokenize
 from newsearch.search.rows import cell
+from newsearch.search.tokens import Tok, tokenize
 
 TEXT_FIELDS = ("title", "summary", "body")
 DEFAULT_WIDTH = 40  # characters of context on each side

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import os
 import pickle
 import struct
@@ -20,20 +19,23 @@ from typing import Any, TypeVar
 import numpy as np
 from whoosh import query as wq
 
-from newsearch.index.analysis import STEM_TABLE, fold, stem, terms, use_stem_table, words
+from newsearch.index.analysis import STEM_TABLE, use_stem_table
+from newsearch.index.documents import item_from_stored
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
-from newsearch.index.schema import FIELD_BOOSTS
-from newsearch.index.store import IndexStore, item_from_stored
-from newsearch.index.vocabulary import Entry, content_words, vocabulary
+from newsearch.index.store import IndexStore
+from newsearch.index.vocabulary import Entry
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
+from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
 from newsearch.search.periods import UNITS, PeriodCounts, period_of
-from newsearch.search.query import Filters, Parsed, Unit, date_key, entry_query, parse, resolve
+from newsearch.search.query import Parsed, Unit, entry_query, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
+from newsearch.search.similar import similar_documents
+from newsearch.search.spelling import suggest
 
 # what Whoosh raises when the bytes of a segment file are not what it wrote
 READ_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, OSError)
@@ -45,9 +47,6 @@ MATCHES: tuple[str, ...] = ("auto", "all", "any")
 PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
 EXPANSION_WEIGHT = 0.2
-SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
-SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
-SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
 
 
 F = TypeVar("F", bound=Any)
@@ -236,8 +235,13 @@ class Engine:
             outcome = self._outcome(columns, parsed, request, masks)
             text, corrected_from, suggestion = request.text, None, None
             if parsed.words and outcome.total < PARTIAL_THRESHOLD:
-                fixed_text = self._suggest(
-                    searcher, columns, request.text, parsed, verify=not request.correct
+                fixed_text = suggest(
+                    searcher,
+                    columns,
+                    request.text,
+                    parsed,
+                    self._languages,
+                    verify=not request.correct,
                 )
                 if fixed_text is not None and request.correct:
                     fixed = parse(fixed_text, self._languages)
@@ -605,59 +609,6 @@ class Engine:
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
 
-    # -- spelling -------------------------------------------------------------------------
-
-    def _suggest(
-        self, searcher: Any, columns: Columns, text: str, parsed: Parsed, *, verify: bool = True
-    ) -> str | None:
-        """The query with each misspelt word corrected from the index's own words, if any.
-
-        Typo rules: words of 4 letters or fewer are never corrected, one edit is allowed from
-        5 letters and two from 9 (a swap of two letters is one edit), the first letter is kept;
-        codes, numbers and quoted phrases are never corrected.
-        """
-        reader = searcher.reader()
-        corrected = text
-        changed = False
-        for word, offset in sorted(parsed.words, key=lambda w: -w[1]):
-            folded = fold(word.lower())
-            allowed = typo_budget(folded)
-            if not allowed or not folded.isalpha():
-                continue
-            known = reader.doc_frequency("spell", folded) or any(
-                searcher.doc_frequency(f, stem(folded, lang))
-                for f in FIELD_BOOSTS
-                for lang in self._languages
-            )
-            if known:
-                continue
-            best: tuple[int, int, str] | None = None
-            for candidate in reader.terms_within("spell", folded, allowed + 1, prefix=1):
-                if candidate == folded or not candidate.isalpha():
-                    continue
-                distance = _distance(folded, candidate)
-                if distance > allowed:
-                    continue
-                frequency = reader.doc_frequency("spell", candidate)
-                key = (distance, -frequency, candidate)
-                if best is None or key < best:
-                    best = key
-            if best is not None:
-                replacement = best[2]
-                if word[:1].isupper():
-                    replacement = replacement.capitalize()
-                corrected = corrected[:offset] + replacement + corrected[offset + len(word) :]
-                changed = True
-        if not changed:
-            return None
-        try:
-            fixed = parse(corrected, self._languages)
-        except QueryError:
-            return None
-        if verify and not (docset(fixed.query, columns) & columns.live).any():
-            return None  # a suggestion is only offered when it finds something as typed
-        return corrected
-
     # -- single items ---------------------------------------------------------------------
 
     @_damage_is_reported
@@ -688,63 +639,16 @@ class Engine:
         with self._lock:
             searcher, columns = self._current()
             own = searcher.document_number(id=item.id)
-            size = columns.size
-            total = max(1, columns.count)
-            score = np.zeros(size)
-            shared = np.zeros(size, dtype=np.int32)
-
-            about = np.zeros(size, dtype=bool)  # shares a concept, sector, place or tag
-
-            def add(docs: Bools, weight: float) -> None:
-                nonlocal score, shared, about
-                df = int((docs & columns.live).sum())
-                if df <= 1 or df > total * SIMILAR_MAX_SHARE:
-                    return  # only this item has it, or too common to tell items apart
-                score = score + weight * math.log(1 + total / df) * docs
-                shared = shared + docs
-                if weight == 1.0:
-                    about = about | docs
-
-            for entry in self._entries_named(item):
-                add(self._entry_mask(columns, entry), 1.0)
-            for name, values in (("topic", item.topics), ("country", item.country_codes)):
-                facet = columns.facets.get(name)
-                for value in values if facet is not None else ():
-                    add(facet.mask((value,), size), 1.0)  # type: ignore[union-attr]
-            text = f"{item.title} {item.summary} {item.body[:5000]}"
-            stems = sorted({t for t in terms(text, item.language) if len(t) >= 3})
-            for term in stems:
-                holders = np.zeros(size, dtype=bool)
-                for name in ("title", "summary", "body"):
-                    holders[columns.postings(name, term)[0]] = True
-                add(holders, SIMILAR_WORD_WEIGHT)
-            candidates = columns.live & about & (shared >= 2) & (score > 0)
-            if own is not None:
-                candidates[own] = False
-            found = np.flatnonzero(candidates)
-            if not len(found):
+            chosen, score, stems = similar_documents(
+                columns, item, own, limit, lambda entry: self._entry_mask(columns, entry)
+            )
+            if not len(chosen):
                 return []
-            best = float(score[found].max())
-            found = found[score[found] >= best * SIMILAR_CUTOFF]
-            chosen = found[np.lexsort((found, -score[found]))][:limit]
             parsed = Parsed(wq.NullQuery, stems=set(stems))
             return [
                 self._hit(searcher.stored_fields(int(doc)), parsed, float(score[doc]))
                 for doc in chosen
             ]
-
-    @staticmethod
-    def _entries_named(item: Item) -> list[Entry]:
-        """The vocabulary entries an item names: its concepts, sectors, codes and places."""
-        text = f"{item.title} {item.summary} {item.body[:5000]}"
-        found = {id(s.entry): s.entry for s in vocabulary().spans(content_words(text))}
-        tokens = {w for w, _, _ in words(text)}
-        for entry in vocabulary().entries:
-            if entry.code and f"{entry.code[0].lower()}{entry.number}" in tokens:
-                found[id(entry)] = entry
-            if entry.countries and set(entry.countries) & set(item.country_codes):
-                found[id(entry)] = entry
-        return list(found.values())
 
     def _entry_mask(self, columns: Columns, entry: Entry) -> Bools:
         """Which items name a vocabulary entry: worked out once per entry and index version."""
@@ -846,25 +750,6 @@ def _whoosh_top(
         inner.replace = 0
     searcher.search_with_collector(q, collector)
     return [(float(score), int(doc)) for score, doc in collector.results().top_n]
-
-
-def typo_budget(word: str) -> int:
-    """Edits a correction may make to a word: none up to 4 letters, 1 from 5, 2 from 9."""
-    return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
-
-
-def _distance(a: str, b: str) -> int:
-    """Edit distance where swapping two neighbouring letters is one edit (Damerau)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, start=1):
-        row = [i]
-        for j, cb in enumerate(b, start=1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
 
 
 def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:

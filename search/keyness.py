@@ -14,7 +14,7 @@ from typing import Any
 
 from newsearch.index.analysis import STOPWORDS, stem, words
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import Hit
 
 MIN_COUNT = 3  # a word seen fewer times in the search's items is never reported

@@ -8,8 +8,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from newsearch.index.build import IndexReport, Progress
 from newsearch.index.item import Item
-from newsearch.index.store import IndexReport, Progress
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
 
 BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"

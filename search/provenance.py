@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.search.engine import Engine
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 
 
 def newsearch_version() -> str:

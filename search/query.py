@@ -1,12 +1,10 @@
-"""Query building: parse the query language and filters into Whoosh queries, with clear errors."""
+"""The query language parsed into Whoosh queries: words, phrases, fields, ranges, errors."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from whoosh import query as wq
@@ -24,215 +22,21 @@ from newsearch.index.analysis import (
 from newsearch.index.dates import parse_bound
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import (
-    UNDATED_VALUE,
     field_named,
-    filter_field,
-    filter_names,
-    missing_value,
-    query_fields,
 )
-from newsearch.index.places import REGIONS, country_name, gazetteer
+from newsearch.index.places import country_name
 from newsearch.index.schema import FIELD_BOOSTS, TEXT_FIELDS
-from newsearch.index.topics import DATA as TOPICS_FILE
 from newsearch.index.vocabulary import Entry, country_in, vocabulary
+from newsearch.search.filters import date_range, keyword_term
+from newsearch.search.tokens import FIELDS, Tok, tokenize
 
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 100  # nested parentheses
-# the fields a query may name (``country:IDN``): text fields first, the item id last
-FIELDS = tuple(
-    sorted(query_fields(), key=lambda name: (name == "id", field_named(name).kind != "text"))
-)
 KEYWORD_FIELDS = frozenset(name for name in FIELDS if field_named(name).kind != "text")
 SYNTAX_HELP = (
     'words (all must match), "exact phrase", a OR b, NOT a / -a, (groups), field:value '
     f"({', '.join(FIELDS)}), fish* wildcards, fuzzy~1, date:2016..2017, year:[2015 TO 2017]"
 )
-_REGION_ALIASES = {
-    "asia": "Asia and the Pacific",
-    "asia-pacific": "Asia and the Pacific",
-    "asia pacific": "Asia and the Pacific",
-    "pacific": "Asia and the Pacific",
-    "europe": "Europe and Central Asia",
-    "central asia": "Europe and Central Asia",
-    "americas": "Americas",
-    "america": "Americas",
-    "latin america": "Americas",
-    "arab states": "Arab States",
-    "middle east": "Arab States",
-    "africa": "Africa",
-}
-_LANG_NAMES = {
-    "english": "en",
-    "french": "fr",
-    "spanish": "es",
-    "français": "fr",
-    "español": "es",
-    "anglais": "en",
-    "inglés": "en",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Tokens
-
-
-@dataclass(frozen=True)
-class Tok:
-    kind: str  # word | phrase | lparen | rparen | or | and | not | minus | plus | range
-    text: str
-    start: int
-    field: str | None = None
-    slop: int | None = None  # fuzzy distance for words, slop for phrases
-
-
-_WORD_END = set(' \t\n()"')
-
-
-def tokenize(text: str) -> list[Tok]:
-    toks: list[Tok] = []
-    i = 0
-    n = len(text)
-    # the field a group's words belong to: title:(Peru OR Pakistan)
-    scopes: list[str | None] = []
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c == "(":
-            toks.append(Tok("lparen", c, i))
-            scopes.append(scopes[-1] if scopes else None)
-            i += 1
-            continue
-        if c == ")":
-            toks.append(Tok("rparen", c, i))
-            if scopes:
-                scopes.pop()
-            i += 1
-            continue
-        empty = re.match(r"([A-Za-z_]+):(?=\s|$|\))", text[i:])
-        if empty and empty.group(1).lower() in FIELDS:
-            name = empty.group(1)
-            example = _EXAMPLES.get(name.lower(), "word")
-            raise QueryError(
-                f"{name}: needs a value, e.g. {name}:{example} (put text with a colon in quotes)",
-                text,
-                i + empty.end() - 1,
-            )
-        if (
-            c in "-+"
-            and i + 1 < n
-            and not text[i + 1].isspace()
-            and (
-                not toks or toks[-1].kind in {"lparen", "or", "and", "not"} or text[i - 1].isspace()
-            )
-        ):
-            toks.append(Tok("minus" if c == "-" else "plus", c, i))
-            i += 1
-            continue
-        start = i
-        fieldname = None
-        # field:value
-        match = re.match(r"([A-Za-z_]+):(?=\S)", text[i:])
-        if match:
-            name = match.group(1).lower()
-            if name not in FIELDS:
-                raise QueryError(
-                    f"unknown field {match.group(1)!r}; fields are: {', '.join(FIELDS)} "
-                    "(put text with a colon in quotes)",
-                    text,
-                    start,
-                )
-            fieldname = name
-            i += match.end()
-            if i < n and text[i] == "(":
-                toks.append(Tok("lparen", "(", i, fieldname))
-                scopes.append(fieldname)
-                i += 1
-                continue
-            if i < n and text[i] == "[":
-                close = text.find("]", i)
-                if close < 0:
-                    raise QueryError("range without a closing ']'", text, i)
-                toks.append(Tok("range", text[i + 1 : close], start, fieldname))
-                i = close + 1
-                continue
-        if i < n and text[i] in '"“”':
-            close = _closing_quote(text, i)
-            if close < 0:
-                raise QueryError("phrase without a closing quote", text, i)
-            phrase = text[i + 1 : close]
-            i = close + 1
-            slop = None
-            if i < n and text[i] == "~":
-                i, slop = _tilde(text, i)
-            toks.append(Tok("phrase", phrase, start, fieldname or _scope(scopes), slop))
-            continue
-        j = i
-        while j < n and text[j] not in _WORD_END:
-            j += 1
-        word = text[i:j]
-        i = j
-        if not word:
-            raise QueryError(f"{fieldname}: needs a value", text, start)
-        if fieldname is None and word in {"OR", "||"}:
-            toks.append(Tok("or", word, start))
-            continue
-        if fieldname is None and word in {"AND", "&&"}:
-            toks.append(Tok("and", word, start))
-            continue
-        if fieldname is None and word == "NOT":
-            toks.append(Tok("not", word, start))
-            continue
-        slop = None
-        tilde = word.rfind("~")
-        if tilde > 0:
-            _, slop = _tilde(word, tilde)
-            word = word[:tilde]
-        elif tilde == 0:
-            raise QueryError(
-                "'~' must follow a word (fuzzy~1) or a phrase (\"a b\"~2)", text, start
-            )
-        if fieldname is None and word.endswith(":"):
-            word = word[:-1]  # "Note: ..." is a word, not a field
-            if not word:
-                continue
-        toks.append(Tok("word", word, start, fieldname or _scope(scopes), slop))
-    return toks
-
-
-def _scope(scopes: list[str | None]) -> str | None:
-    return scopes[-1] if scopes else None
-
-
-_EXAMPLES = {
-    "country": "peru",
-    "region": "americas",
-    "topic": "fisheries",
-    "year": "2016",
-    "date": "2016..2017",
-    "language": "fr",
-    "kind": "statement",
-    "title": "fishers",
-    "summary": "fishers",
-    "body": "fishers",
-    "id": "ID",
-}
-
-
-def _closing_quote(text: str, start: int) -> int:
-    for j in range(start + 1, len(text)):
-        if text[j] in '"“”':
-            return j
-    return -1
-
-
-def _tilde(text: str, at: int) -> tuple[int, int]:
-    match = re.match(r"~(\d{0,2})(?=$|[\s()])", text[at:])
-    if not match:
-        raise QueryError("after '~' give a small number (fuzzy~1, \"a b\"~3)", text, at)
-    return at + match.end(), int(match.group(1) or 1)
-
 
 # ---------------------------------------------------------------------------------------------
 # Parsed query
@@ -769,13 +573,6 @@ class _Parser:
             raise QueryError(exc.message, self.text, tok.start) from None
 
 
-@cache
-def topic_names() -> tuple[str, ...]:
-    """The controlled topics, read without building the tagger's phrase tables."""
-    with TOPICS_FILE.open(encoding="utf-8") as handle:
-        return tuple(name for name in json.load(handle) if not name.startswith("_"))
-
-
 def _largest_gap(pieces: list[str], stopped: Any) -> int:
     """The longest run of stop words inside a phrase: they leave gaps in indexed positions."""
     longest = run = 0
@@ -824,171 +621,12 @@ def _range(value: str, bracketed: bool) -> tuple[dt.date | None, dt.date | None]
     return start, end
 
 
-def date_key(day: dt.date) -> int:
-    """A date as the YYYYMMDD number the ``date`` field holds."""
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def date_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
-    """Items dated within [start, end]; undated items never match.
-
-    Open ends stop at the year 2999: Whoosh's numeric ranges misbehave past 2**25.
-    """
-    return wq.NumericRange(
-        "date", date_key(start) if start else 10000101, date_key(end) if end else 29991231
-    )
-
-
 def year_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
     low = str(start.year) if start else None
     high = str(end.year) if end else None
     if low and low == high:
         return wq.Term("year", low)
     return wq.TermRange("year", low, high)
-
-
-def resolve(name: str, value: str) -> str:
-    """A user's facet value (any case, names or codes) as it is stored in the index."""
-    text = value.strip()
-    if name == "topic":
-        vocab = topic_names()
-        folded = text.casefold().replace("_", " ").replace("labor", "labour")
-        if folded in vocab:
-            return folded
-        close = [t for t in vocab if folded and folded in t]
-        raise QueryError(
-            f"unknown topic {value!r}"
-            + (
-                f"; did you mean {', '.join(close)}?"
-                if close
-                else f"; topics are: {', '.join(vocab)}"
-            )
-        )
-    if name == "country":
-        code = gazetteer().code_for(text)
-        if code is None:
-            raise QueryError(f"unknown country {value!r}; use a name or an ISO code (IDN, PE)")
-        return code
-    if name == "region":
-        folded = text.casefold()
-        for region in REGIONS:
-            if region.casefold() == folded:
-                return region
-        if folded in _REGION_ALIASES:
-            return _REGION_ALIASES[folded]
-        raise QueryError(f"unknown region {value!r}; regions are: {', '.join(REGIONS)}")
-    if name == "language":
-        folded = text.casefold()
-        code = _LANG_NAMES.get(folded, folded)
-        if code not in LANGUAGES:
-            raise QueryError(f"unknown language {value!r}; use en, fr or es")
-        return code
-    if name == "kind":
-        return text.casefold()
-    if name == "listed_under":  # a listing heading, any case (matched as stored by the engine)
-        return " ".join(text.split())
-    if name == "source":  # a file's name, as the facet shows it; a path is read as its name
-        return text.replace("\\", "/").rsplit("/", 1)[-1]
-    return text
-
-
-def keyword_term(name: str, value: str) -> wq.Query:
-    return wq.Term(name, resolve(name, value))
-
-
-# ---------------------------------------------------------------------------------------------
-# Filters
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Facet and date filters: values within a field are ORed, fields are ANDed.
-
-    One tuple of values per filter of the field registry, read as ``filters.country``.
-    """
-
-    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (filter name, values), registry order
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-    def __getattr__(self, name: str) -> tuple[str, ...]:
-        if name in filter_names():
-            return dict(self.terms).get(name, ())
-        raise AttributeError(name)
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        **values: tuple[str, ...] | list[str],
-    ) -> Filters:
-        """Validate and normalise what a user typed; unknown values raise QueryError."""
-        unknown = sorted(set(values) - set(filter_names()))
-        if unknown:
-            raise QueryError(
-                f"unknown filter {unknown[0]!r}; filters are: {', '.join(filter_names())}"
-            )
-        year = values.get("year", ())
-        years = []
-        for value in year:
-            if value.strip() == UNDATED_VALUE:
-                years.append(UNDATED_VALUE)
-                continue
-            if not re.fullmatch(r"(?:1[89]|2\d)\d{2}", value.strip()):
-                raise QueryError(f"year {value!r} is not a year (YYYY) or {UNDATED_VALUE!r}")
-            years.append(value.strip())
-        try:
-            start = parse_bound(date_from) if date_from else None
-            end = parse_bound(date_to, end=True) if date_to else None
-        except ValueError as exc:
-            raise QueryError(str(exc)) from None
-        if start and end and start > end:
-            raise QueryError(f"--from {date_from} is after --to {date_to}")
-        terms = []
-        for name in filter_names():
-            given = years if name == "year" else values.get(name, ())
-            chosen = _unique(v if name == "year" else resolve(name, v) for v in given)
-            if chosen:
-                terms.append((name, chosen))
-        return cls(terms=tuple(terms), date_from=start, date_to=end)
-
-    def facet_terms(self) -> dict[str, tuple[str, ...]]:
-        """Index field name -> the values chosen for it."""
-        return {filter_field(name).name: values for name, values in self.terms}
-
-    def query(self, *, without: str | None = None) -> wq.Query | None:
-        """The filter as one query, leaving out the field ``without`` (for its own facet)."""
-        parts: list[wq.Query] = []
-        for name, values in self.facet_terms().items():
-            if name == without:
-                continue
-            terms = [_value_query(name, v) for v in values]
-            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-        if self.date_from or self.date_to:
-            parts.append(date_range(self.date_from, self.date_to))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
-
-    def __bool__(self) -> bool:
-        return bool(self.terms or self.date_from or self.date_to)
-
-
-def _value_query(name: str, value: str) -> wq.Query:
-    """Items whose field ``name`` holds ``value`` (the field's missing bucket: holds none)."""
-    if value == missing_value(name):
-        return wq.Not(wq.Every(name))
-    return wq.Term(name, value)
-
-
-def _unique(values: Any) -> tuple[str, ...]:
-    out: list[str] = []
-    for value in values:
-        if value not in out:
-            out.append(value)
-    return tuple(out)
 
 
 def entry_query(entry: Entry, languages: tuple[str, ...]) -> wq.Query:

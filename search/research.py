@@ -13,17 +13,17 @@ import click
 
 from newsearch.search import output, provenance
 from newsearch.search import rows as rows_module
-from newsearch.search.cli import (
-    _filters,
-    _index_path,
-    _message,
+from newsearch.search.cli_options import (
     filter_options,
+    filters_from,
     format_option,
     index_option,
+    index_path,
+    message,
     open_engine,
     with_errors,
 )
-from newsearch.search.cli import target as output_target
+from newsearch.search.cli_options import target as output_target
 from newsearch.search.concordance import (
     DEFAULT_WIDTH,
     MAX_WIDTH,
@@ -36,12 +36,12 @@ from newsearch.search.concordance import write_csv as write_lines_csv
 from newsearch.search.concordance import write_jsonl as write_lines_jsonl
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.exits import Exit
+from newsearch.search.filters import Filters
 from newsearch.search.keyness import DEFAULT_LIMIT as DEFAULT_TERMS
 from newsearch.search.keyness import KEYS as TERM_KEYS
 from newsearch.search.keyness import CorpusCounts, Counts, Term, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
-from newsearch.search.query import Filters
 from newsearch.search.rows import cell
 from newsearch.search.stories import ClusterFile, stories
 from newsearch.search.stories import cache_path as clusters_cache
@@ -81,7 +81,7 @@ def write_provenance(
     command = provenance.command_for(kind, queries, filters, options, location)
     made = provenance.record(engine, kind, queries, filters, options, command).with_rows(rows)
     provenance.write(made, path)
-    _message(f"newsearch: provenance written to {path}")
+    message(f"newsearch: provenance written to {path}")
 
 
 # -- concordance ----------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def kwic_command(
     """
     query = " ".join(text)
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
+    filters = filters_from(kwargs)
     out_target = _decide(fmt, "jsonl", out_path)
     fmt = out_target.format
     with open_engine(index_dir) as engine:
@@ -182,7 +182,7 @@ def kwic_command(
                 count = write(handle)
         options = {"width": width, "order": order, "sort": sort, "limit": limit, "format": fmt}
         write_provenance(provenance_path, engine, "kwic", [query], filters, options, count)
-    _message(f"newsearch: {count} line(s)" + (f" written to {out_path}" if out_path else ""))
+    message(f"newsearch: {count} line(s)" + (f" written to {out_path}" if out_path else ""))
     if not count:
         sys.exit(Exit.NO_RESULTS)
 
@@ -263,7 +263,7 @@ def trend_command(
     Undated items are counted apart; by month, so are items known only to their year.
     """
     kwargs.pop("sort")
-    filters = _filters(kwargs)
+    filters = filters_from(kwargs)
     fmt = _decide(fmt, "json", out_path).format
     with open_engine(index_dir) as engine:
         result = trend(engine, list(queries), filters, by)
@@ -287,7 +287,7 @@ def trend_command(
             provenance_path, engine, "trend", list(queries), filters, options, len(result.rows)
         )
     if not any(result.matches()):
-        _message("newsearch: no items match any of these searches")
+        message("newsearch: no items match any of these searches")
         sys.exit(Exit.NO_RESULTS)
 
 
@@ -306,7 +306,7 @@ def watches_option(func: Any) -> Any:
 
 
 def _book(index_dir: Path | None, watches_path: Path | None) -> WatchBook:
-    return WatchBook(watches_path or default_watches(_index_path(index_dir)))
+    return WatchBook(watches_path or default_watches(index_path(index_dir)))
 
 
 @click.group("watch")
@@ -337,10 +337,10 @@ def watch_add(
 ) -> None:
     """Save TEXT and the filters as the watch NAME; what matches now counts as seen."""
     kwargs.pop("sort")
-    filters = _filters(kwargs)
+    filters = filters_from(kwargs)
     with open_engine(index_dir) as engine:
         watch = _book(index_dir, watches_path).add(engine, name, " ".join(text), filters)
-    _message(f"newsearch: watching {name!r}: {len(watch.seen)} item(s) match now")
+    message(f"newsearch: watching {name!r}: {len(watch.seen)} item(s) match now")
 
 
 @watch_group.command("list")
@@ -367,7 +367,7 @@ def watch_list(index_dir: Path | None, watches_path: Path | None, fmt: str | Non
             + f"  last run {watch.last_run or 'never'}"
         )
     if not rows:
-        _message("newsearch: no watched searches yet (newsearch watch add NAME QUERY)")
+        message("newsearch: no watched searches yet (newsearch watch add NAME QUERY)")
 
 
 @watch_group.command("run")
@@ -418,7 +418,7 @@ def watch_run(
             click.echo(f"{watch.name}: {len(new)} new since {watch.last_run or 'it was added'}")
             for number, hit in enumerate(new, start=1):
                 click.echo(output.render_hit(hit, number, color, 100))
-    _message(f"newsearch: {total} new item(s) in {len(results)} watch(es)")
+    message(f"newsearch: {total} new item(s) in {len(results)} watch(es)")
     if not total:
         sys.exit(Exit.NO_RESULTS)
 
@@ -431,7 +431,7 @@ def watch_run(
 def watch_remove(name: str, index_dir: Path | None, watches_path: Path | None) -> None:
     """Forget the watch NAME."""
     _book(index_dir, watches_path).remove(name)
-    _message(f"newsearch: removed the watch {name!r}")
+    message(f"newsearch: removed the watch {name!r}")
 
 
 # -- what sets a search's items apart --------------------------------------------------------
@@ -495,7 +495,7 @@ def terms_command(
       newsearch terms '"child labour"' --against '"forced labour"' --format csv
     """
     kwargs.pop("sort")
-    filters = _filters(kwargs)
+    filters = filters_from(kwargs)
     query = " ".join(text)
     with open_engine(index_dir) as engine:
         corpus = CorpusCounts(terms_cache(engine.store.path))
@@ -528,7 +528,7 @@ def terms_command(
         options = {"against": against, "limit": limit, "format": fmt}
         write_provenance(provenance_path, engine, "terms", [query], filters, options, len(found))
     if not found:
-        _message("newsearch: no word stands out in these items")
+        message("newsearch: no word stands out in these items")
         sys.exit(Exit.NO_RESULTS)
 
 
@@ -568,7 +568,7 @@ def stories_command(
     "cluster", "versions" and "version_ids".
     """
     sort = kwargs.pop("sort")
-    filters = _filters(kwargs)
+    filters = filters_from(kwargs)
     request = SearchRequest(" ".join(text), filters, sort, limit=1)
     out_target = output_target(fmt, "table")
     fmt = out_target.format
@@ -609,7 +609,7 @@ def stories_command(
                         shown_values = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
                         click.echo(f"{name}: {shown_values}")
     if not total:
-        _message("newsearch: no items match")
+        message("newsearch: no items match")
         sys.exit(Exit.NO_RESULTS)
 
 

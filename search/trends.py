@@ -8,8 +8,8 @@ from typing import Any, TextIO
 
 from newsearch.index.errors import QueryError
 from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.filters import Filters
 from newsearch.search.periods import UNITS, PeriodCounts, periods_between
-from newsearch.search.query import Filters
 from newsearch.search.rows import cell
 
 MAX_SERIES = 12  # searches compared at once from the shell (the page draws four)

@@ -17,8 +17,8 @@ from typing import Any
 from newsearch.index.errors import ItemNotFoundError, NewsearchError, QueryError
 from newsearch.index.fields import filter_names
 from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.filters import Filters
 from newsearch.search.provenance import filters_dict
-from newsearch.search.query import Filters
 from newsearch.search.results import Hit
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.webui.app import create_app
 from newsearch.webui.core import close
 

@@ -15,7 +15,7 @@ from newsearch.index.schema import build_schema
 from newsearch.index.store import INDEX_NAME, IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import EMPTY_INDEX
 from newsearch.webui.app import create_app
 from newsearch.webui.core import close

@@ -9,7 +9,7 @@ import pytest
 from newsearch.index.errors import ItemNotFoundError, QueryError
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 
 
 def test_indonesia_fishers_ranks_indonesian_fisher_items_first(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from whoosh.sorting import Facets, FieldFacet
 from newsearch.index.fields import field_named
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 
 QUERIES = [
     "",

@@ -21,9 +21,9 @@ from newsearch.index.store import IndexStore, document
 from newsearch.index.tagging import tag
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import FIELDS as QUERY_FIELDS
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import FACET_NAMES, HIT_KEYS
+from newsearch.search.tokens import FIELDS as QUERY_FIELDS
 from newsearch.webui.state import FILTER_NAMES, SearchState
 from newsearch.webui.view import FACET_TITLES
 

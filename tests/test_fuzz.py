@@ -32,7 +32,8 @@ from newsearch.index.errors import NewsearchError, QueryError
 from newsearch.index.item import Problem
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import MAX_QUERY_LENGTH, Filters, parse
+from newsearch.search.filters import Filters
+from newsearch.search.query import MAX_QUERY_LENGTH, parse
 
 # Bounded: no example may take long, no database is written into the repository.
 BOUNDED = settings(

@@ -19,7 +19,8 @@ from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import PARTIAL_THRESHOLD, Engine, SearchRequest
 from newsearch.search.evaluate import FLOOR, evaluate
-from newsearch.search.query import Filters, parse
+from newsearch.search.filters import Filters
+from newsearch.search.query import parse
 from newsearch.webui import core
 from newsearch.webui.app import create_app
 

@@ -22,7 +22,7 @@ from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.concordance import KEYS, patterns
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.trends import trend
 
 

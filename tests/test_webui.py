@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import HIT_KEYS
 from newsearch.webui import core, timeline
 from newsearch.webui.app import create_app

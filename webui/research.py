@@ -24,10 +24,11 @@ from newsearch.search.concordance import (
     ordered,
 )
 from newsearch.search.engine import SearchRequest
+from newsearch.search.filters import Filters
 from newsearch.search.keyness import CorpusCounts, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
-from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+from newsearch.search.query import MAX_QUERY_LENGTH
 from newsearch.search.records import full_records, record_dict
 from newsearch.search.rows import CHUNK
 from newsearch.search.stories import ClusterFile, stories

@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import filter_names
 from newsearch.search.engine import MATCHES, SORTS, Engine, SearchRequest
-from newsearch.search.query import MAX_QUERY_LENGTH, Filters
+from newsearch.search.filters import Filters
+from newsearch.search.query import MAX_QUERY_LENGTH
 
 FILTER_NAMES = filter_names()  # one URL argument per filter of the field registry
 DEFAULT_LIMIT = 10

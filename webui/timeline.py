@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from newsearch.index.dates import MONTH_NAMES
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import SearchResult
 from newsearch.webui.state import SearchState
 

@@ -1,0 +1,340 @@
+"""Structured records: JSON Lines, JSON arrays and CSV rows into raw items."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from newsearch.index.corpus.result import MAX_DEPTH, MAX_FIELD, ReadResult
+from newsearch.index.dates import ParsedDate, parse_date_line
+from newsearch.index.item import Problem, RawItem
+
+RECORD_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "date",
+    "url",
+    "topics",
+    "countries",
+    "label",
+    "language",
+)
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in re.split(r"[;|]", value) if v.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+    return (str(value).strip(),)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()[:MAX_FIELD]
+
+
+def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
+    """One JSON object / CSV row as a raw item, or None with the reason in ``result.problems``."""
+    try:
+        return _record_to_item(record, path, line, result)
+    except (RecursionError, ValueError, TypeError, OverflowError) as exc:
+        # values no reader expects (huge integers, odd objects): the record, not the run
+        result.problems.append(
+            Problem(path, line, f"record could not be read ({type(exc).__name__}); skipped")
+        )
+        return None
+
+
+def _record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
+    if not isinstance(record, dict):
+        result.problems.append(
+            Problem(path, line, f"expected an object, got {type(record).__name__}")
+        )
+        return None
+    raw_title = record.get("title")
+    if raw_title is not None and not isinstance(raw_title, str | int | float):
+        result.problems.append(Problem(path, line, "record's title is not text; skipped"))
+        return None
+    title = _text(raw_title)
+    if not title:
+        result.problems.append(Problem(path, line, "record has no title; skipped"))
+        return None
+    unknown = sorted(str(k) for k in record if k not in RECORD_FIELDS and k not in {"id", "source"})
+    if unknown and not result.problems and line <= 2:
+        result.problems.append(Problem(path, line, f"fields ignored: {', '.join(unknown)}"))
+    date: dt.date | None = None
+    precision = None
+    date_text = _text(record.get("date"))
+    if date_text:
+        parsed = _record_date(date_text)
+        if parsed is None:
+            result.problems.append(
+                Problem(path, line, f"unrecognised date {date_text!r}; item indexed without a date")
+            )
+        else:
+            date, precision = parsed.date, parsed.precision
+    language = _text(record.get("language")).lower() or None
+    return RawItem(
+        title=title,
+        source=path,
+        line=line,
+        summary=_text(record.get("summary")),
+        body=_text(record.get("body")),
+        date=date,
+        date_precision=precision,
+        date_text=date_text,
+        label=_text(record.get("label")) or None,
+        url=_text(record.get("url")) or None,
+        topics=_as_list(record.get("topics")),
+        countries=_as_list(record.get("countries")),
+        language=language[:2] if language else None,
+    )
+
+
+def _record_date(text: str) -> ParsedDate | None:
+    match = re.fullmatch(r"((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?:[T ][\d:.+Z-]*)?", text)
+    if match:
+        year, month, day = match.groups()
+        try:
+            value = dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return None
+        precision = "day" if day else "month" if month else "year"
+        return ParsedDate(value, precision, text)  # type: ignore[arg-type]
+    return parse_date_line(text)
+
+
+def read_json_lines(text: str, result: ReadResult) -> None:
+    result.items.extend(json_lines_records(text.split("\n"), result))
+
+
+def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[RawItem]:
+    """Records of a JSON Lines file, one line at a time (lines split at \\n only)."""
+    result.layout = "jsonl"
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if _too_deep(line):
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
+            continue
+        except RecursionError:  # pragma: no cover - _too_deep stops these first
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            yield item
+
+
+_DEEP = f"nested more than {MAX_DEPTH} levels deep; skipped"
+
+
+def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the JSON in ``text[start:end]`` nests arrays and objects over MAX_DEPTH deep."""
+    end = len(text) if end is None else end
+    if text.count("[", start, end) + text.count("{", start, end) <= MAX_DEPTH:
+        return False
+    return _depth(text, start, end) > MAX_DEPTH
+
+
+def _depth(text: str, start: int, end: int) -> int:
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text[start:end]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _elements(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each element of a top-level JSON array, found without parsing it;
+    stops at the first place that is not JSON."""
+    i = text.index("[") + 1
+    n = len(text)
+    while i < n:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n or text[i] == "]":
+            return
+        start = i
+        depth = 0
+        in_string = escaped = False
+        while i < n:
+            char = text[i]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            i += 1
+        yield start, i, text.count("\n", 0, start) + 1
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _read_elements(text: str, result: ReadResult) -> None:
+    for number, (start, end, line) in enumerate(_elements(text), start=1):
+        if _too_deep(text, start, end):
+            result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
+            continue
+        try:
+            record = json.loads(text[start:end])
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+            result.problems.append(
+                Problem(result.path, line, f"record {number}: not valid JSON ({reason})")
+            )
+            continue
+        item = record_to_item(record, result.path, line, result)
+        if item is not None:
+            result.items.append(item)
+
+
+def _read_lines(text: str, result: ReadResult) -> None:
+    """An array written a record per line, read line by line."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            line = line[1:].strip()
+        if line.endswith("]") and not line.endswith("]]") and line.count("[") < line.count("]"):
+            line = line[:-1].strip()
+        line = line.rstrip(",").strip()
+        if not line:
+            continue
+        if _too_deep(line):
+            result.problems.append(Problem(result.path, number, _DEEP))
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            result.problems.append(Problem(result.path, number, "not a valid JSON record"))
+            continue
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            result.items.append(item)
+
+
+def read_json_array(text: str, result: ReadResult) -> None:
+    result.layout = "json"
+    if text.lstrip().startswith("[") and (_too_deep(text) or not _is_json(text)):
+        # one bad record must not cost the others: read the elements one by one, or (when a
+        # record breaks the array's structure) the lines one by one, whichever reads more
+        by_element = ReadResult(result.path, layout="json")
+        _read_elements(text, by_element)
+        by_line = ReadResult(result.path, layout="json")
+        _read_lines(text, by_line)
+        best = by_line if len(by_line.items) > len(by_element.items) else by_element
+        result.items.extend(best.items)
+        result.problems.extend(best.problems)
+        if not result.items and not _too_deep(text):
+            result.failed = True
+            result.problems.append(
+                Problem(result.path, 1, "not a JSON array of records that can be read", "error")
+            )
+        return
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        result.failed = True
+        result.problems.append(
+            Problem(result.path, exc.lineno, f"not valid JSON ({exc.msg})", "error")
+        )
+        return
+    if not isinstance(records, list):
+        result.failed = True
+        result.problems.append(Problem(result.path, 1, "expected a JSON array of objects", "error"))
+        return
+    for number, record in enumerate(records, start=1):
+        item = record_to_item(record, result.path, number, result)
+        if item is not None:
+            result.items.append(item)
+
+
+def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
+    result.items.extend(csv_records(io.StringIO(text, newline=""), result, delimiter))
+
+
+def csv_records(
+    lines: Iterable[str], result: ReadResult, delimiter: str = ","
+) -> Iterator[RawItem]:
+    """Records of a CSV file with a header row, one row at a time."""
+    result.layout = "csv"
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
+        result.failed = True
+        result.problems.append(
+            Problem(
+                result.path,
+                1,
+                f"CSV has no 'title' column (columns: {', '.join(reader.fieldnames or [])})",
+                "error",
+            )
+        )
+        return
+    try:
+        for row in reader:
+            clean = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+            if None in row:
+                result.problems.append(
+                    Problem(
+                        result.path,
+                        reader.line_num,
+                        "row has more cells than the header; extra ignored",
+                    )
+                )
+            item = record_to_item(clean, result.path, reader.line_num, result)
+            if item is not None:
+                yield item
+    except csv.Error as exc:
+        result.problems.append(
+            Problem(
+                result.path,
+                reader.line_num,
+                f"malformed CSV ({exc}); the rest of the file was skipped",
+                "error",
+            )
+        )
