@@ -30,6 +30,7 @@ from newsearch.search.cli_options import (
     matching_options,
     message,
     open_engine,
+    output_option,
     target,
     with_errors,
     write_hits,
@@ -370,13 +371,7 @@ def stats_command(index_dir: Path | None, fmt: str | None) -> None:
 @filter_options
 @matching_options
 @format_option(["jsonl", "csv"], "jsonl", "One hit per line (JSON Lines) or CSV with a header.")
-@click.option(
-    "--output",
-    "-o",
-    "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
-)
+@output_option
 @click.option(
     "--provenance",
     "provenance_path",

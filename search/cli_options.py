@@ -83,6 +83,15 @@ def index_option(func: F) -> F:
     )(func)
 
 
+output_option = click.option(
+    "--output",
+    "-o",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+
+
 def format_option(choices: list[str], default: str | None, help: str) -> Callable[[F], F]:
     """``--format/-f``: every command's output format (a ``None`` default means: by terminal)."""
     return click.option(

@@ -21,6 +21,7 @@ from newsearch.search.cli_options import (
     index_path,
     message,
     open_engine,
+    output_option,
     with_errors,
 )
 from newsearch.search.cli_options import target as output_target
@@ -126,13 +127,7 @@ def _limited(lines: Iterable[Line], limit: int | None) -> Iterator[Line]:
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many lines.")
 @format_option(["table", "csv", "jsonl"], None, "Default: table on a terminal, jsonl in a pipe.")
-@click.option(
-    "--output",
-    "-o",
-    "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
-)
+@output_option
 @provenance_option
 @with_errors
 def kwic_command(
@@ -234,13 +229,7 @@ def trend_table(result: Trend, normalize: bool) -> str:
     "so growth of the corpus alone shows as flat.",
 )
 @format_option(["table", "csv", "json"], None, "Default: table on a terminal, json in a pipe.")
-@click.option(
-    "--output",
-    "-o",
-    "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
-)
+@output_option
 @provenance_option
 @with_errors
 def trend_command(
