@@ -109,8 +109,10 @@ class _Outcome:
     fallback: bool = False
     own_masks: list[Bools] = field(default_factory=list)
     unit_masks: list[Bools] = field(default_factory=list)
-    own_count: Any = None
-    matched: Any = None
+    count: Any = None  # how many of the query's words (or their expansions) each item holds
+    subject: Any = None  # information of the words saying what (not where) that it holds
+    own_count: Any = None  # information of the words as typed that each item holds
+    matched: Any = None  # information of the query's words (or their expansions) it holds
     tiered: Any = None
 
     def __post_init__(self) -> None:
@@ -339,8 +341,7 @@ class Engine:
             required_score += scores
         if plan.excluded is not None:
             required &= ~docset(plan.excluded, columns)
-        own_count = np.zeros(size, dtype=np.int32)
-        matched = np.zeros(size, dtype=np.int32)
+        every = np.ones(size, dtype=bool)
         score = required_score
         for unit in units:
             own, own_score = evaluate_any(unit.own, columns)
@@ -348,14 +349,22 @@ class Engine:
                 extra, extra_score = evaluate_any(unit.expansion, columns)
             else:
                 extra, extra_score = np.zeros(size, dtype=bool), np.zeros(size)
+            either = own | extra
             outcome.own_masks.append(own)
-            outcome.unit_masks.append(own | extra)
-            own_count += own
-            matched += own | extra
+            outcome.unit_masks.append(either)
+            every &= either
             score = score + own_score + EXPANSION_WEIGHT * extra_score
-        outcome.own_count, outcome.matched, outcome.tiered = own_count, matched, score
+        outcome.count = np.sum(outcome.unit_masks, axis=0, dtype=np.int32)
+        live = columns.live
+        matched = coverage(units, outcome.unit_masks, outcome.unit_masks, live)
+        own_count = coverage(units, outcome.own_masks, outcome.unit_masks, live)
+        subject = coverage(units, outcome.unit_masks, outcome.unit_masks, live, places=False)
+        # items that hold the same words tie exactly, and fall through to the next key
+        outcome.own_count, outcome.matched = np.round(own_count, 9), np.round(matched, 9)
+        outcome.subject = np.round(subject, 9)
+        outcome.tiered = score
         if active:
-            outcome.full = required & (matched == len(units))
+            outcome.full = required & every
             outcome.scores = None
             outcome.strict = False
         outcome.total = int((outcome.full & filtered).sum())
@@ -401,7 +410,9 @@ class Engine:
         outcome: _Outcome,
         limit: int | None,
     ) -> list[tuple[int, float | None]]:
-        """More of the query's words first, then more of the words as typed, then BM25F."""
+        """More of the query's words first; among as many, more of the information of the
+        words that say what (each weighted by how rare it is; places only say where), then
+        of all the words, then of the words as typed, then BM25F."""
         docs = np.flatnonzero(mask)
         sort = self._sort(request)
         if sort == "relevance":
@@ -410,6 +421,8 @@ class Engine:
                 -outcome.tiered[docs],
                 -outcome.own_count[docs],
                 -outcome.matched[docs],
+                -outcome.subject[docs],
+                -outcome.count[docs],
             )
         elif sort == "newest":
             keys = (docs, -columns.date[docs].astype(np.float64))
@@ -720,6 +733,42 @@ class Engine:
             undated=undated,
             year_only=dict(sorted(year_only.items())),
         )
+
+
+def information(df: int, count: int) -> float:
+    """How much a query word tells apart: the BM25 idf of the items holding it (or what the
+    vocabulary reads it as), so a rare code outweighs a word most items hold."""
+    return float(np.log(1.0 + (count - df + 0.5) / (df + 0.5)))
+
+
+def coverage(
+    units: list[Unit], held: list[Bools], either: list[Bools], live: Bools, places: bool = True
+) -> Any:
+    """How much of the query's information each item holds (``held``: the masks counted).
+
+    A word counts its idf. The words of one multi-word vocabulary form ("child labour")
+    count once, as the idf of the items holding the whole form (``either``); an item holding
+    only some of them gets their share of it, at most each word's own idf. Without
+    ``places``, the words read as places or countries count nothing."""
+    count = int(live.sum())
+    groups: dict[object, list[int]] = {}
+    for number, unit in enumerate(units):
+        if unit.place and not places:
+            continue
+        groups.setdefault(unit.phrase if unit.phrase is not None else -1 - number, []).append(
+            number
+        )
+    total = np.zeros(len(live))
+    for members in groups.values():
+        whole = np.logical_and.reduce([either[n] for n in members])
+        weight = information(int((whole & live).sum()), count)
+        complete = np.logical_and.reduce([held[n] for n in members])
+        some = np.zeros(len(live))
+        for n in members:
+            share = min(information(int((either[n] & live).sum()), count), weight)
+            some += share / len(members) * held[n]
+        total += np.where(complete, weight, some)
+    return total
 
 
 def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:

@@ -62,6 +62,8 @@ class Unit:
     concept: str | None = None  # the vocabulary entry it was read as
     forms: tuple[str, ...] = ()  # what the expansion looks for
     stems: dict[str, str] = field(default_factory=dict)  # language -> stem
+    phrase: int | None = None  # units of one multi-word vocabulary form share a number
+    place: bool = False  # read as a place or country only: it says where, not what
 
 
 @dataclass
@@ -286,8 +288,11 @@ class _Parser:
         for span in vocabulary().spans(flat):
             for k in range(span.start, span.end):
                 covered[k] = True
-            for number in {owner[k] for k in range(span.start, span.end)}:
+            owners = sorted({owner[k] for k in range(span.start, span.end)})
+            for number in owners:
                 found.setdefault(number, []).append((span.entry, None, span.form))
+                if len(owners) > 1 and number < len(units):
+                    units[number].phrase = len(self.plans) * 1000 + owners[0]
         # country names across languages (Tailandia, Pérou): one or two words
         k = 0
         while k < len(flat):
@@ -313,7 +318,11 @@ class _Parser:
             nodes: list[wq.Query] = []
             forms: list[str] = []
             concepts: list[str] = []
-            for entry, country, form in found.get(number, []):
+            readings = found.get(number, [])
+            unit.place = bool(readings) and all(
+                entry is None or entry.kind == "place" for entry, _, _ in readings
+            )
+            for entry, country, form in readings:
                 if entry is not None:
                     concepts.append(f"{entry.kind}: {entry.id}")
                     node, entry_forms = self._entry_query(entry, form)
