@@ -227,6 +227,37 @@ def strip_elision(word: str) -> str:
     return stripped if stripped and stripped != word.replace("’", "'") else word
 
 
+# British and American spellings of one English word: (pattern, replacement) both ways
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^([a-z]{2,}[^aeou])our(s|ed|ing|er|ers|ite|ites|able|ful|less)?$"), r"\1or\2"),
+    (re.compile(r"^([a-z]{2,}[^aeou])or(s|ed|ing|er|ers|ite|ites|able|ful|less)?$"), r"\1our\2"),
+    (re.compile(r"^([a-z]{4,})is(e|es|ed|ing|er|ers|ation|ations|ational)$"), r"\1iz\2"),
+    (re.compile(r"^([a-z]{4,})iz(e|es|ed|ing|er|ers|ation|ations|ational)$"), r"\1is\2"),
+    (re.compile(r"^([a-z]{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    (re.compile(r"^([a-z]{2,})yz(e|es|ed|ing)$"), r"\1ys\2"),
+    (re.compile(r"^([a-z]{2,}[^aeiou])tre(s|d)?$"), r"\1ter\2"),
+    (re.compile(r"^(cen|thea)ter(s|ed)?$"), r"\1tre\2"),
+    (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"^(def|off|lic|pret)ense(s)?$"), r"\1ence\2"),
+    (re.compile(r"^([a-z]{2,}[^aeiou][aeiou])ll(ed|ing|er|ers)$"), r"\1l\2"),
+    (re.compile(r"^([a-z]{2,}[^aeiou][aeiou])l(ed|ing|er|ers)$"), r"\1ll\2"),
+)
+
+
+def spellings(word: str) -> list[str]:
+    """The other ways English writes ``word`` on either side of the Atlantic (labour/labor,
+    organisation/organization, analyse/analyze, centre/center, defence/defense,
+    travelled/traveled): general suffix rules, for words long enough to be safe."""
+    if len(word) < 5 or not word.isascii() or not word.isalpha():
+        return []
+    out = []
+    for pattern, replacement in _SPELLINGS:
+        other = pattern.sub(replacement, word)
+        if other != word and other not in out:
+            out.append(other)
+    return out
+
+
 def stopped_anywhere(word: str) -> bool:
     """A stop word in any supported language (a query never requires one)."""
     return any(word in stoplist for stoplist in STOPWORDS.values())

@@ -13,6 +13,7 @@ from newsearch.index.analysis import (
     LANGUAGES,
     STOPWORDS,
     fold,
+    spellings,
     stem,
     stopped_anywhere,
     strip_elision,
@@ -488,11 +489,17 @@ class _Parser:
     # -- text -----------------------------------------------------------------------------
 
     def variants(self, word: str) -> list[str]:
-        """The index terms a word may have been stored as, one per language in the index."""
+        """The index terms a word may have been stored as: one per language in the index,
+        and the English ones of its other spellings (British or American)."""
         out: list[str] = []
         for form in dict.fromkeys((word, strip_elision(word))):
             for language in self.languages:
                 term = stem(form, language)
+                if term not in out:
+                    out.append(term)
+        if "en" in self.languages:  # labour finds labor, organization finds organisation
+            for other in spellings(word):
+                term = stem(other, "en")
                 if term not in out:
                     out.append(term)
         return out
