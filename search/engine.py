@@ -317,8 +317,8 @@ class Engine:
         self, columns: Columns, parsed: Parsed, request: SearchRequest, masks: dict[str, Bools]
     ) -> _Outcome:
         """Which items match every word, which match some, and how each is ranked."""
-        plan = parsed.plan
-        units = plan.units if plan is not None else []
+        plans = [parsed.plan] if parsed.plan is not None else parsed.branches
+        units = [u for p in plans for u in p.units]
         active = request.expand and any(u.expansion is not None for u in units)
         filtered = columns.live.copy()
         for mask in masks.values():
@@ -326,35 +326,44 @@ class Engine:
         outcome = _Outcome(filtered=filtered, units=units)
         if not active:
             outcome.full, outcome.scores = self._matches(columns, parsed.query)
-        relax = plan is not None and len(units) >= 2 and request.match != "all"
+        relax = any(len(p.units) >= 2 for p in plans) and request.match != "all"
         few = int((outcome.full & filtered).sum()) < PARTIAL_THRESHOLD
         wanted = active or request.explain or (relax and (request.match == "any" or few))
-        if plan is None or not wanted:
+        if not plans or not wanted:
             outcome.total = int((outcome.full & filtered).sum())
             return outcome
         size = columns.size
-        required = columns.live.copy()
-        required_score = np.zeros(size)
-        for node in plan.required:
-            mask, scores = evaluate_any(node, columns)
-            required &= mask
-            required_score += scores
-        if plan.excluded is not None:
-            required &= ~docset(plan.excluded, columns)
-        every = np.ones(size, dtype=bool)
-        score = required_score
-        for unit in units:
-            own, own_score = evaluate_any(unit.own, columns)
-            if request.expand and unit.expansion is not None:
-                extra, extra_score = evaluate_any(unit.expansion, columns)
-            else:
-                extra, extra_score = np.zeros(size, dtype=bool), np.zeros(size)
-            either = own | extra
-            outcome.own_masks.append(own)
-            outcome.unit_masks.append(either)
-            every &= either
-            score = score + own_score + EXPANSION_WEIGHT * extra_score
-        outcome.count = np.sum(outcome.unit_masks, axis=0, dtype=np.int32)
+        every = np.zeros(size, dtype=bool)  # items matching every part of a side of the query
+        some = np.zeros(size, dtype=bool)  # items matching what a side requires, and a word
+        score = np.zeros(size)
+        for plan in plans:
+            required = columns.live.copy()
+            for node in plan.required:
+                mask, scores = evaluate_any(node, columns)
+                required &= mask
+                score += scores
+            if plan.excluded is not None:
+                required &= ~docset(plan.excluded, columns)
+            side = required.copy()
+            side_some = np.zeros(size, dtype=bool)
+            for unit in plan.units:
+                own, own_score = evaluate_any(unit.own, columns)
+                if request.expand and unit.expansion is not None:
+                    extra, extra_score = evaluate_any(unit.expansion, columns)
+                else:
+                    extra, extra_score = np.zeros(size, dtype=bool), np.zeros(size)
+                either = own | extra
+                outcome.own_masks.append(own)
+                outcome.unit_masks.append(either)
+                side &= either
+                if len(plan.units) >= 2:
+                    side_some |= either
+                score = score + own_score + EXPANSION_WEIGHT * extra_score
+            every |= side
+            some |= required & side_some
+        outcome.count = np.zeros(size, dtype=np.int32)
+        for either in outcome.unit_masks:
+            outcome.count += either
         live = columns.live
         matched = coverage(units, outcome.unit_masks, outcome.unit_masks, live)
         own_count = coverage(units, outcome.own_masks, outcome.unit_masks, live)
@@ -364,13 +373,13 @@ class Engine:
         outcome.subject = np.round(subject, 9)
         outcome.tiered = score
         if active:
-            outcome.full = required & every
+            outcome.full = every
             outcome.scores = None
             outcome.strict = False
         outcome.total = int((outcome.full & filtered).sum())
         outcome.fallback = relax and (request.match == "any" or outcome.total < PARTIAL_THRESHOLD)
         if outcome.fallback:
-            outcome.partial = required & (matched >= 1) & ~outcome.full
+            outcome.partial = some & ~outcome.full
             outcome.partial_total = int((outcome.partial & filtered).sum())
         return outcome
 

@@ -85,6 +85,7 @@ class Parsed:
     stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     plan: Plan | None = None  # None when the query is not a list of words (OR at the top)
+    branches: list[Plan] = field(default_factory=list)  # a plan per side of a top-level OR
     expansion_stems: set[str] = field(default_factory=set)
 
 
@@ -133,6 +134,8 @@ class _Parser:
         self.parsed.query = node if node is not None else wq.NullQuery
         if len(self.plans) == 1 and node is not None:
             self.parsed.plan = self.plans[0]
+        elif len(self.plans) > 1 and node is not None:
+            self.parsed.branches = self.plans
         return self.parsed
 
     def or_expr(self) -> wq.Query | None:
@@ -159,7 +162,7 @@ class _Parser:
         return following is None or following.kind != "and"
 
     def and_expr(self) -> wq.Query | None:
-        elements: list[wq.Query | list[Tok]] = []
+        elements: list[wq.Query | list[Tok] | tuple[str, list[Tok]]] = []
         negative: list[wq.Query] = []
         first = self.peek()
         if first is not None and first.kind == "and":
@@ -184,6 +187,16 @@ class _Parser:
             elif tok.kind == "plus":
                 prefix = self.take()
             current = self.peek()
+            group = (
+                self._word_group()
+                if not negate and current is not None and current.kind == "lparen"
+                else None
+            )
+            if group is not None:
+                self.pos += 2 * len(group) + 1
+                elements.append(("group", group))
+                previous = self.toks[self.pos - 1]
+                continue
             if not negate and current is not None and self._relaxable(current, prefix):
                 self.take()
                 if elements and isinstance(elements[-1], list):
@@ -204,7 +217,12 @@ class _Parser:
         required: list[wq.Query] = []
         units: list[Unit] = []
         for element in elements:
-            if isinstance(element, list):
+            if isinstance(element, tuple):
+                unit = self.group_unit(element[1])
+                if unit is not None:
+                    units.append(unit)
+                    positive.append(unit.own)
+            elif isinstance(element, list):
                 for unit in self.units(element):
                     units.append(unit)
                     positive.append(unit.own)
@@ -222,6 +240,64 @@ class _Parser:
         if self.depth == 0:
             self.plans.append(Plan(units, required, exclude))
         return wq.AndNot(base, exclude) if exclude is not None else base
+
+    def _word_group(self) -> list[Tok] | None:
+        """At the top level, ``(a OR b OR c)`` of bare words (the parenthesis at the current
+        position): its words, which make one unit that partial matching may drop."""
+        if self.depth or self.peek() is None or self.peek().kind != "lparen":  # type: ignore[union-attr]
+            return None
+        found: list[Tok] = []
+        at = 1
+        while True:
+            tok = self.peek(at)
+            if tok is None or tok.kind != "word" or tok.field or tok.slop is not None:
+                return None
+            if "*" in tok.text or "?" in tok.text:
+                return None
+            found.append(tok)
+            after = self.peek(at + 1)
+            if after is None:
+                return None
+            if after.kind == "rparen":
+                break
+            if after.kind != "or":
+                return None
+            at += 2
+        following = self.peek(at + 2)
+        if following is not None and following.kind == "and":
+            return None
+        preceding = self.toks[self.pos - 1] if self.pos else None
+        if preceding is not None and preceding.kind in {"and", "plus"}:
+            return None
+        return found if len(found) >= 2 else None
+
+    def group_unit(self, toks: list[Tok]) -> Unit | None:
+        """One unit for ``(a OR b)``: any of its words (or what the vocabulary reads them as)."""
+        parts: list[Unit] = []
+        for tok in toks:
+            parts.extend(self.units([tok]))
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        expansions = [u.expansion for u in parts if u.expansion is not None]
+        unit = Unit(
+            "(" + " OR ".join(u.text for u in parts) + ")",
+            wq.Or([u.own for u in parts]),
+            expansion=(
+                None
+                if not expansions
+                else expansions[0]
+                if len(expansions) == 1
+                else Alternatives(expansions)
+            ),
+            concept="; ".join(u.concept for u in parts if u.concept) or None,
+            forms=tuple(dict.fromkeys(f for u in parts for f in u.forms)),
+            place=all(u.place for u in parts),
+        )
+        for part in parts:
+            unit.stems.update({f"{part.text} ({k})": v for k, v in part.stems.items()})
+        return unit
 
     # -- units: free words, codes and what the vocabulary makes of them -------------------
 
