@@ -655,7 +655,8 @@ class Engine:
         names (in any language), its countries and topics, and its distinctive words. Each one
         an other item shares counts its inverse document frequency (words count a fifth).
         Items must share at least two, one of them more than a word, and score at least a
-        third of the best one.
+        third of the best one. Items sharing more aspects (what it is about, the sector,
+        the place) come first, then the higher score.
         """
         item = self.get(item_id)
         with self._lock:

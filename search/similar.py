@@ -15,6 +15,8 @@ from newsearch.search.columns import Bools, Columns, Floats, Ints
 SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
 SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
 SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
+# the aspect of an item each kind of vocabulary entry speaks of (acronyms: none)
+ASPECTS = {"concept": "what", "convention": "what", "sector": "sector", "place": "where"}
 
 
 def similar_documents(
@@ -33,8 +35,10 @@ def similar_documents(
     shared = np.zeros(size, dtype=np.int32)
 
     about = np.zeros(size, dtype=bool)  # shares a concept, sector, place or tag
+    # what an item is about, in which sector, where: sharing more of these ranks first
+    aspects = {name: np.zeros(size, dtype=bool) for name in ("what", "sector", "where")}
 
-    def add(docs: Bools, weight: float) -> None:
+    def add(docs: Bools, weight: float, aspect: str | None = None) -> None:
         nonlocal score, shared, about
         df = int((docs & columns.live).sum())
         if df <= 1 or df > total * SIMILAR_MAX_SHARE:
@@ -43,13 +47,16 @@ def similar_documents(
         shared = shared + docs
         if weight == 1.0:
             about = about | docs
+        if aspect is not None:
+            aspects[aspect] |= docs
 
     for entry in entries_named(item):
-        add(entry_mask(entry), 1.0)
+        add(entry_mask(entry), 1.0, ASPECTS.get(entry.kind))
     for name, values in (("topic", item.topics), ("country", item.country_codes)):
         facet = columns.facets.get(name)
         for value in values if facet is not None else ():
-            add(facet.mask((value,), size), 1.0)  # type: ignore[union-attr]
+            aspect = "what" if name == "topic" else "where"
+            add(facet.mask((value,), size), 1.0, aspect)  # type: ignore[union-attr]
     text = f"{item.title} {item.summary} {item.body[:5000]}"
     stems = sorted({t for t in terms(text, item.language) if len(t) >= 3})
     for term in stems:
@@ -65,7 +72,8 @@ def similar_documents(
         return found, score, stems
     best = float(score[found].max())
     found = found[score[found] >= best * SIMILAR_CUTOFF]
-    chosen = found[np.lexsort((found, -score[found]))][:limit]
+    kinds = sum(mask.astype(np.int32) for mask in aspects.values())
+    chosen = found[np.lexsort((found, -score[found], -kinds[found]))][:limit]
     return chosen, score, stems
 
 
