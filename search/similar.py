@@ -15,8 +15,9 @@ from newsearch.search.columns import Bools, Columns, Floats, Ints
 SIMILAR_WORD_WEIGHT = 0.2  # a shared word counts a fifth of a shared concept, place or tag
 SIMILAR_MAX_SHARE = 0.5  # a word in more than this share of items tells none apart
 SIMILAR_CUTOFF = 0.3  # similar items score at least this share of the best one
-# the aspect of an item each kind of vocabulary entry speaks of (acronyms: none)
-ASPECTS = {"concept": "what", "convention": "what", "sector": "sector", "place": "where"}
+# the aspect of an item each kind of vocabulary entry speaks of (acronyms and regions: none;
+# "where" is the item's own countries)
+ASPECTS = {"concept": "what", "convention": "what", "sector": "sector"}
 
 
 def similar_documents(
