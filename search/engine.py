@@ -631,6 +631,12 @@ class Engine:
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
 
+    def counted(self, request: SearchRequest) -> int:
+        """How many items a request counts, as its facets do: the full matches, and the
+        partial ones too under ``match="any"`` (its vocabulary and correction options kept)."""
+        result = self.search(dataclasses.replace(request, limit=0, page=1, explain=False))
+        return result.total + (result.partial_total if request.match == "any" else 0)
+
     # -- single items ---------------------------------------------------------------------
 
     @_damage_is_reported

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from newsearch.search.engine import PARTIAL_THRESHOLD, Engine, SearchRequest
 from newsearch.search.evaluate import FLOOR, evaluate
 from newsearch.search.filters import Filters
 from newsearch.search.query import parse
-from newsearch.webui import core
+from newsearch.webui import core, timeline
 from newsearch.webui.app import create_app
 
 ITEMS = [
@@ -359,6 +360,33 @@ def test_api_search_options(client: FlaskClient, engine: Engine) -> None:
     expected = engine.search(SearchRequest("domestic workers Ghana", limit=10)).to_dict()
     got = client.get("/api/search?q=domestic+workers+Ghana").json
     assert got["partial_total"] == expected["partial_total"] > 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=domestic+workers+Ghana&match=any&year=2011",
+        "q=domestic+workers+Ghana&year=2011",
+        "q=trabajo+forzoso&year=2010",
+        "q=trabajo+forzoso&expand=0&year=2010",
+        "q=forced+labour+Indonesia&match=any&expand=0&year=2010",
+    ],
+)
+def test_timeline_counts_what_the_result_counts(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    options = dict(part.split("=") for part in query.split("&"))
+    api = client.get(f"/api/search?{query}").json
+    counted = api["total"] + (api["partial_total"] if options.get("match") == "any" else 0)
+
+    def bars() -> int:
+        page = client.get(f"/?{query}").get_data(as_text=True)
+        found = re.findall(r'aria-label="[A-Z][a-z]+ \d{4}: (\d+) match', page)
+        return sum(int(n) for n in found)
+
+    assert bars() == counted
+    monkeypatch.setattr(timeline, "ONE_PASS", 0)  # counted month by month, not in one pass
+    assert bars() == counted
 
 
 def test_page_shows_correction_partial_matches_and_how_it_was_searched(

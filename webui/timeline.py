@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsearch.index.dates import MONTH_NAMES
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.engine import Engine
 from newsearch.search.filters import Filters
 from newsearch.search.results import SearchResult
 from newsearch.webui.state import SearchState
@@ -89,9 +89,10 @@ def build(
         years = {y: n for y, n in years.items() if str(y) in filters.year}
     if not years:
         return None
+    counted = result.total + (result.partial_total if state.match == "any" else 0)
     undated = 0
     if not filters.year and not (filters.date_from or filters.date_to):
-        undated = max(0, result.total - sum(years.values()))
+        undated = max(0, counted - sum(years.values()))
     start = dt.date(min(years), 1, 1)
     end = dt.date(max(years), 12, 31)
     if filters.date_from:
@@ -102,7 +103,7 @@ def build(
         return None
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months <= MAX_MONTHS:
-        return _months(engine, state, filters, start, months, link, undated, result.total)
+        return _months(engine, state, filters, start, months, link, undated, counted)
     return _years(state, years, start.year, end.year, link, undated)
 
 
@@ -135,19 +136,24 @@ def _months(
         # Few matches: one pass over them costs less than a count for every month.
         found = Counter(
             hit.date[:7]
-            for hit in engine.export(SearchRequest(state.q, filters, limit=1))
+            for hit in engine.export(dataclasses.replace(state.request(filters), page=1, limit=1))
             if hit.date and hit.date_precision != "year"  # a year alone has no month's bar
         )
         counts = [found.get(f"{year}-{month + 1:02d}", 0) for year, month, _, _ in spans]
     else:
         counts = [
-            engine.count(
-                state.q,
+            engine.counted(
                 dataclasses.replace(
-                    filters,
-                    date_from=max(first, filters.date_from or first),
-                    date_to=min(last, filters.date_to or last),
-                ),
+                    state.request(
+                        dataclasses.replace(
+                            filters,
+                            date_from=max(first, filters.date_from or first),
+                            date_to=min(last, filters.date_to or last),
+                        )
+                    ),
+                    page=1,
+                    limit=0,
+                )
             )
             for _, _, first, last in spans
         ]
