@@ -73,7 +73,9 @@ def similar_documents(
         return found, score, stems
     best = float(score[found].max())
     found = found[score[found] >= best * SIMILAR_CUTOFF]
-    kinds = sum(mask.astype(np.int32) for mask in aspects.values())
+    kinds = np.zeros(size, dtype=np.int32)
+    for mask in aspects.values():
+        kinds += mask
     chosen = found[np.lexsort((found, -score[found], -kinds[found]))][:limit]
     return chosen, score, stems
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 
+from newsearch.index.analysis import spellings
 from newsearch.index.errors import QueryError
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
@@ -421,3 +422,92 @@ def test_filters_apply_to_partial_matches_too(engine: Engine) -> None:
         SearchRequest("domestic workers Ghana", Filters.build(country=["LBN"]), limit=50)
     )
     assert all("LBN" in hit.country_codes for hit in result.hits)
+
+
+# -- ordering partial matches by the information they hold ------------------------------------
+
+RANKING_ITEMS = [
+    *[(f"Ratification news from {c}", f"{c} deposits an instrument.", "en")
+      for c in ("Chile", "Spain", "Norway", "Kenya", "Fiji", "Oman", "Togo")],
+    ("Violence at work: a new treaty", "The text of C190 protects workers.", "en"),
+    ("Harassment law reviewed", "Unions cite C190 in their report.", "en"),
+    *[(f"Human trafficking case in {c}", "Victims of trafficking were freed.", "en")
+      for c in ("Chile", "Spain", "Norway", "Kenya")],
+    ("Thailand holds a trade fair", "Exporters from Thailand met buyers.", "en"),
+    *[(f"Labour market report {n}", "Labour statistics for the year.", "en") for n in range(5)],
+    ("Cocoa harvest begins", "Cocoa farmers expect a good year.", "en"),
+    ("Child labour in cocoa farms", "Children work on cocoa farms.", "en"),
+    ("Workers' organisations meet", "A congress of trade unions.", "en"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ranking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    folder = tmp_path_factory.mktemp("ranking")
+    path = folder / "items.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for number, (title, summary, language) in enumerate(RANKING_ITEMS):
+            record = {"title": title, "summary": summary, "language": language,
+                      "date": f"2020-01-{1 + number:02d}",
+                      "url": f"https://example.org/ranking/{number}"}  # fmt: skip
+            handle.write(json.dumps(record) + "\n")
+    IndexStore(folder / "index").build([path])
+    with Engine(folder / "index") as engine:
+        yield engine
+
+
+def test_a_rare_word_outranks_a_common_one_among_partial_matches(ranking: Engine) -> None:
+    result = ranking.search(SearchRequest("C190 ratification", limit=50))
+    assert result.total == 0 and result.partial_total == 9
+    first = [hit.title for hit in result.hits[:2]]
+    assert set(first) == {"Violence at work: a new treaty", "Harassment law reviewed"}
+    assert all(hit.matched_words == ("ratification",) for hit in result.hits[2:])
+
+
+def test_more_words_still_come_before_rarer_ones(ranking: Engine) -> None:
+    result = ranking.search(SearchRequest("child labour cocoa", limit=50))
+    assert result.hits[0].title == "Child labour in cocoa farms" and result.hits[0].match == "all"
+    partial = [hit.title for hit in result.hits if hit.match == "partial"]
+    # a word of a known phrase alone ("labour" of "child labour") tells less than a rare word
+    assert partial.index("Cocoa harvest begins") < partial.index("Labour market report 0")
+
+
+def test_words_saying_what_come_before_words_saying_where(ranking: Engine) -> None:
+    result = ranking.search(SearchRequest("trafficking Thailand", limit=50))
+    assert result.total == 0
+    partial = [hit.title for hit in result.hits]
+    assert partial.index("Thailand holds a trade fair") == 4  # after the 4 trafficking items
+
+
+def test_british_and_american_spellings_find_each_other(ranking: Engine) -> None:
+    assert spellings("labour") == ["labor"] and spellings("labor") == ["labour"]
+    assert spellings("organisations") == ["organizations"]
+    assert spellings("organized") == ["organised"] and spellings("analyse") == ["analyze"]
+    assert spellings("centre") == ["center"] and spellings("traveled") == ["travelled"]
+    for word in ("four", "hour", "your", "floor", "prize", "size", "water", "called"):
+        assert spellings(word) == [], word
+    found = ranking.search(SearchRequest("workers organizations", expand=False, match="all"))
+    assert [hit.title for hit in found.hits] == ["Workers' organisations meet"]
+    labor = ranking.search(SearchRequest("labor statistics", expand=False, match="all"))
+    assert labor.total == 5
+
+
+def test_an_or_group_of_words_is_one_unit_with_its_vocabulary(engine: Engine) -> None:
+    result = engine.search(SearchRequest("forced labour (Qatar OR Lebanon)", limit=50))
+    full = [hit.title for hit in result.hits if hit.match == "all"]
+    assert full == ["Le travail forcé des migrants dans le Golfe"]  # forced labour = travail forcé
+    assert result.partial_total > 0
+    partial = {hit.title for hit in result.hits if hit.match == "partial"}
+    assert "Forced labour on palm oil plantations in Indonesia" in partial
+    assert "(Qatar OR Lebanon)" in result.hits[0].matched_words
+    strict = engine.search(SearchRequest("forced labour (Qatar OR Lebanon)", match="all"))
+    assert strict.partial_total == 0
+
+
+def test_each_side_of_a_top_level_or_gets_its_vocabulary(engine: Engine) -> None:
+    found = set(titles(engine, "palma aceitera OR cacao"))
+    assert "Forced labour on palm oil plantations in Indonesia" in found  # palm oil, in English
+    assert "Cocoa farms in Côte d'Ivoire hire children" in found
+    plain = set(titles(engine, "palma aceitera OR cacao", expand=False))
+    assert plain < found
+    assert "Cocoa farms in Côte d'Ivoire hire children" not in plain
