@@ -20,7 +20,8 @@ from newsearch.search.engine import Engine, SearchRequest
 
 DEPTH = 50  # how many results are read per query (recall@50)
 CUTOFF = 10  # nDCG@10
-FLOOR = 0.80  # the mean nDCG@10 newsearch is held to on the judged collection
+FLOOR = 0.84  # the mean nDCG@10 newsearch is held to on the judged collection's main set
+HELDOUT_FLOOR = 0.80  # and on its held-out queries
 
 Ranker = Callable[[str], list[str]]  # query text -> normalised titles, best first
 
@@ -321,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m newsearch.search.evaluate",
         description="nDCG@10 and recall@50 of newsearch on the judged collection, next to a "
-        "plain BM25 baseline computed in the same run. Exit status 1 below the floor.",
+        "plain BM25 baseline computed in the same run. Exit status 1 below the floor "
+        f"({FLOOR} on the main set, {HELDOUT_FLOOR} on the held-out one).",
     )
     parser.add_argument(
         "folder", nargs="?", type=Path, help="Judged collection (default: tests/judged)."
@@ -343,8 +345,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(as_json(queries, runs), indent=2))
     else:
         print(report(queries, runs))
-    main_ids = [q.id for q in queries if q.set == "main"] or [q.id for q in queries]
-    return 0 if runs[0].mean(runs[0].ndcg, main_ids) >= FLOOR else 1
+    ours = runs[0]
+    for name, floor in (("main", FLOOR), ("heldout", HELDOUT_FLOOR)):
+        ids = [q.id for q in queries if q.set == name]
+        if ids and ours.mean(ours.ndcg, ids) < floor:
+            return 1
+    return 0
 
 
 if __name__ == "__main__":

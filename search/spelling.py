@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsearch.index.analysis import fold, stem
+from newsearch.index.analysis import fold, spellings, stem
 from newsearch.index.errors import QueryError
 from newsearch.index.schema import FIELD_BOOSTS
 from newsearch.search.columns import Columns
@@ -25,7 +25,8 @@ def suggest(
 
     Typo rules: words of 4 letters or fewer are never corrected, one edit is allowed from
     5 letters and two from 9 (a swap of two letters is one edit), the first letter is kept;
-    codes, numbers and quoted phrases are never corrected.
+    codes, numbers and quoted phrases are never corrected, nor a word whose other English
+    spelling the index holds (labor, organisation).
     """
     reader = searcher.reader()
     corrected = text
@@ -40,6 +41,12 @@ def suggest(
             for f in FIELD_BOOSTS
             for lang in languages
         )
+        if not known and "en" in languages:  # labor is no typo where the items say labour
+            known = any(
+                searcher.doc_frequency(f, stem(other, "en"))
+                for other in spellings(folded)
+                for f in FIELD_BOOSTS
+            )
         if known:
             continue
         best: tuple[int, int, str] | None = None
