@@ -470,8 +470,8 @@ class Engine:
                 }
             )
         required = []
-        if plan is not None:
-            for node in plan.required:
+        for side in [plan] if plan is not None else parsed.branches:
+            for node in side.required:
                 required.append(
                     {"part": str(node), "items": int((docset(node, columns) & live).sum())}
                 )
