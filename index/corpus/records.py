@@ -148,23 +148,31 @@ def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
     end = len(text) if end is None else end
     if text.count("[", start, end) + text.count("{", start, end) <= MAX_DEPTH:
         return False
-    return _depth(text, start, end) > MAX_DEPTH
+    return nesting(text, start, end) > MAX_DEPTH
 
 
-def _depth(text: str, start: int, end: int) -> int:
+# A string (to its closing quote, or to the end when it has none) or one structural character.
+# The string alternative is unrolled, so it runs in linear time whatever the input.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.DOTALL)
+
+
+def structure(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(position, character) of each bracket, brace and comma of the JSON in ``text[start:end]``
+    that is not inside a string: the one scan that both the nesting check and the splitting of
+    an array into records read. It never parses, so it goes on past anything that is not JSON."""
+    end = len(text) if end is None else end
+    for match in _STRUCTURE.finditer(text, start, end):
+        at = match.start()
+        char = text[at]
+        if char != '"':
+            yield at, char
+
+
+def nesting(text: str, start: int = 0, end: int | None = None) -> int:
+    """How deep arrays and objects nest in the JSON in ``text[start:end]``."""
     deepest = depth = 0
-    in_string = escaped = False
-    for char in text[start:end]:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for _, char in structure(text, start, end):
+        if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
         elif char in "]}":
@@ -172,40 +180,47 @@ def _depth(text: str, start: int, end: int) -> int:
     return deepest
 
 
-def _elements(text: str) -> Iterator[tuple[int, int, int]]:
-    """(start, end, line) of each element of a top-level JSON array, found without parsing it;
-    stops at the first place that is not JSON."""
-    i = text.index("[") + 1
-    n = len(text)
-    while i < n:
-        while i < n and text[i] in " \t\r\n,":
-            i += 1
-        if i >= n or text[i] == "]":
-            return
-        start = i
-        depth = 0
-        in_string = escaped = False
-        while i < n:
-            char = text[i]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char in "[{":
-                depth += 1
-            elif char in "]}":
-                if depth == 0:
-                    break
+def elements(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each element of the JSON array that ``text`` opens, found without
+    parsing it. A stray closing brace is part of the (bad) element it is in; the array ends at
+    its closing bracket, or at the end of the text."""
+    opening = text.find("[")
+    if opening < 0:
+        return
+    line, counted = 1, 0
+    depth = 0
+    begin = opening + 1
+
+    def element(stop: int) -> tuple[int, int, int] | None:
+        nonlocal line, counted
+        first = begin
+        while first < stop and text[first] in " \t\r\n":
+            first += 1
+        if first >= stop:
+            return None
+        line += text.count("\n", counted, first)
+        counted = first
+        return first, stop, line
+
+    for at, char in structure(text, opening + 1):
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            if depth > 0:
                 depth -= 1
-            elif char == "," and depth == 0:
-                break
-            i += 1
-        yield start, i, text.count("\n", 0, start) + 1
+            elif char == "]":  # the array's own end
+                found = element(at)
+                if found is not None:
+                    yield found
+                return
+        elif depth == 0:  # a comma between elements
+            found = element(at)
+            if found is not None:
+                yield found
+            begin = at + 1
+    found = element(len(text))
+    if found is not None:
+        yield found
 
 
 def _is_json(text: str) -> bool:
@@ -217,7 +232,7 @@ def _is_json(text: str) -> bool:
 
 
 def _read_elements(text: str, result: ReadResult) -> None:
-    for number, (start, end, line) in enumerate(_elements(text), start=1):
+    for number, (start, end, line) in enumerate(elements(text), start=1):
         if _too_deep(text, start, end):
             result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
             continue
