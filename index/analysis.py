@@ -62,7 +62,8 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 _CACHE: dict[tuple[str, str], str] = {}
 _CACHE_LIMIT = 500_000
-_TABLES: list[StemTable] = []
+_TABLES: list[StemTable] = []  # the tables of the indexes opened last, most recent first
+TABLES_KEPT = 4  # a long-running process that opens many indexes keeps only these
 STEM_TABLE = "stems.tsv"
 SYNONYMS = Path(__file__).with_name("data") / "synonyms.json"
 
@@ -77,6 +78,22 @@ class StemTable:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data: bytes | None = None
+        self._version: tuple[int, int] | None = None
+
+    def refresh(self) -> None:
+        """Read the file again on next use if it changed since it was read (a new import)."""
+        try:
+            info = self.path.stat()
+            version: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            version = None
+        if version != self._version:
+            self._data, self._version = None, version
+
+    @property
+    def loaded(self) -> int:
+        """Bytes of the table held in memory."""
+        return len(self._data or b"")
 
     def _load(self) -> bytes:
         if self._data is None:
@@ -159,9 +176,22 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
 
 def use_stem_table(path: Path) -> None:
-    """Consult the table at ``path`` before stemming a word with NLTK."""
-    if all(table.path != path for table in _TABLES):
-        _TABLES.append(StemTable(path))
+    """Consult the table at ``path`` (as it is now) before stemming a word with NLTK. Only the
+    tables of the last few indexes opened are kept, so a process that opens index after index
+    holds a bounded number of them."""
+    table = next((t for t in _TABLES if t.path == path), None)
+    if table is None:
+        table = StemTable(path)
+    else:
+        _TABLES.remove(table)
+    table.refresh()
+    _TABLES.insert(0, table)
+    del _TABLES[TABLES_KEPT:]
+
+
+def stem_tables() -> tuple[StemTable, ...]:
+    """The stem tables consulted, most recently opened first."""
+    return tuple(_TABLES)
 
 
 def stem(word: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -632,7 +632,7 @@ def _trie_pattern(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: records may give any number of their own places
 def country_name(code: str) -> str:
     """The English short name of an alpha-3 code ("IDN" -> "Indonesia"); a value that is not
     a code (a place a record gave outside the gazetteer) is its own name."""

@@ -32,12 +32,19 @@ INDEX_NAME = "MAIN"
 OPEN_ATTEMPTS = 5
 _SIZES = ".sizes.json"  # beside a segment's files: their sizes when it was committed
 
-if whoosh.versionstring() != WHOOSH_VERSION:  # pragma: no cover - guarded by the pin
-    raise ImportError(
-        f"newsearch needs whoosh-reloaded {WHOOSH_VERSION} exactly (it relies on that "
-        f"version's private classes), but {whoosh.versionstring()} is installed; run "
-        f"pip install 'whoosh-reloaded=={WHOOSH_VERSION}'"
-    )
+
+def check_whoosh_version(version: str) -> None:
+    """Refuse, with what to do, any Whoosh but the version whose private classes this module
+    relies on (ImportError: newsearch cannot be imported with it)."""
+    if version != WHOOSH_VERSION:
+        raise ImportError(
+            f"newsearch needs whoosh-reloaded {WHOOSH_VERSION} exactly (it relies on that "
+            f"version's private classes), but {version} is installed; run "
+            f"pip install 'whoosh-reloaded=={WHOOSH_VERSION}'"
+        )
+
+
+check_whoosh_version(whoosh.versionstring())
 
 EmptyIndexError = whoosh_index.EmptyIndexError
 

@@ -296,11 +296,13 @@ def _left_out(left_out: dict[str, int]) -> None:
     undated, coarser = left_out.get("undated", 0), left_out.get("coarser", 0)
     if undated or coarser:
         parts = [f"{n} {what}" for n, what in ((undated, "undated"), (coarser, "coarser")) if n]
-        more = "; --coarse-dates includes the coarser ones" if coarser else ""
-        message(
-            f"newsearch: the date filter left out {' and '.join(parts)} match(es) "
-            f"(coarser: dated only to a month or year that overlaps the range){more}"
+        more = (
+            " (coarser: dated only to a month or year that overlaps the range); "
+            "--coarse-dates includes the coarser ones"
+            if coarser
+            else ""
         )
+        message(f"newsearch: the date filter left out {' and '.join(parts)} match(es){more}")
 
 
 @main.command("show")

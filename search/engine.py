@@ -155,6 +155,7 @@ class Engine:
                 raise IndexDamagedError(
                     f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
                 ) from None
+            use_stem_table(self.store.path / STEM_TABLE)  # the commit may have added words
             self._reset()
             if not self._exports.get(id(old)):
                 old.close()  # an export still reading the old snapshot closes it when done
@@ -191,6 +192,9 @@ class Engine:
             if searcher is not None and not self._exports.get(id(searcher)):
                 searcher.close()
             self._searcher = None
+            self._ix = None  # what a closed engine held of the index goes with it
+            self._columns = None
+            self._entries_seen = None
 
     # -- searching ------------------------------------------------------------------------
 

@@ -179,7 +179,9 @@ WRITER = textwrap.dedent(
 
     index, rounds, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
     for number in range(rounds):
-        IndexStore(index).build([Path(files[number % len(files)])], rebuild=True)
+        # one commit per run, however slow a busy machine reads (no timed batch commit)
+        path = Path(files[number % len(files)])
+        IndexStore(index).build([path], rebuild=True, batch_seconds=3600)
         print(number, flush=True)
     """
 )

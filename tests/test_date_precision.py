@@ -115,6 +115,9 @@ def test_the_cli_says_what_the_filter_left_out(index: Path) -> None:
     assert "--coarse-dates includes the coarser ones" in result.stderr
     wide = runner.invoke(main, [*args, "--coarse-dates"])
     assert json.loads(wide.stdout)["total"] == 3
+    # only the undated are left out now: nothing is said of coarser ones
+    assert "the date filter left out 1 undated match(es)\n" in wide.stderr
+    assert "coarse" not in wide.stderr
 
 
 def test_exports_keep_the_precision(index: Path) -> None:

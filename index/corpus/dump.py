@@ -11,7 +11,7 @@ from newsearch.index.corpus.furniture import TERMINAL
 from newsearch.index.corpus.lines import Line, is_label, is_prose, split_lines
 from newsearch.index.corpus.numbered import read_entry
 from newsearch.index.corpus.paragraphs import read_paragraphs
-from newsearch.index.corpus.result import ReadResult
+from newsearch.index.corpus.result import MAX_FIELD, ReadResult
 from newsearch.index.dates import ParsedDate
 from newsearch.index.item import Problem
 
@@ -41,7 +41,20 @@ class DumpReader:
     # -- top level ------------------------------------------------------------------------
 
     def read(self, text: str) -> None:
-        lines = split_lines(text)
+        lines = []
+        for line in split_lines(text):
+            if line.kind != "cut":
+                lines.append(line)
+                continue
+            self.result.problems.append(
+                Problem(
+                    self.path,
+                    line.number,
+                    f"line is {line.cut_from:,} characters long; only the first {MAX_FIELD:,} "
+                    "are read",
+                    "note",
+                )
+            )
         body = self.heading(lines)
         numbered = sum(1 for line in body if line.kind == "numbered")
         bullets = sum(1 for line in body if line.kind == "bullet")

@@ -108,14 +108,21 @@ def _folder_problem(folder: Path, unsupported: dict[str, int], some: bool) -> Pr
     return Problem(str(folder), 0, f"the folder holds {held}; newsearch reads {readable}", "error")
 
 
-def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
+def decode(data: bytes, path: str, *, binary: bool = False) -> tuple[str, list[Problem]]:
     """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a note.
 
-    Binary data is refused with :class:`CorpusError`.
+    Binary data is refused with :class:`BinaryFileError` (unless ``binary``: a file of records
+    may hold some binary lines among good ones).
     """
     problems: list[Problem] = []
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" not in data:
+        # UTF-16 text holds NUL bytes (every line break is one): this is the mark alone
+        data = data[2:]
+        problems.append(
+            Problem(path, 1, "starts with a UTF-16 byte-order mark but is not UTF-16; mark ignored")
+        )
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), problems
@@ -124,8 +131,9 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
                 f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc})"
             ) from None
     head = data[:8192]
-    if head.count(b"\x00") > max(8, len(head) // 100):  # a stray NUL is one record's problem
-        raise CorpusError(f"{path}: looks like a binary file (it holds NUL bytes), not text")
+    if head.count(b"\x00") > max(8, len(head) // 100) and not binary:
+        # a stray NUL is one record's problem
+        raise BinaryFileError(f"{path}: looks like a binary file (it holds NUL bytes), not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -139,11 +147,18 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
         )
     sample = text[:65536]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
-    if controls > max(8, len(sample) // 100):
-        raise CorpusError(
+    if controls > max(8, len(sample) // 100) and not binary:
+        raise BinaryFileError(
             f"{path}: looks like a binary file ({controls} control characters), not text"
         )
     return text, problems
+
+
+class BinaryFileError(CorpusError):
+    """A file that looks like binary data rather than text."""
+
+
+WHOLE_BINARY = 64 * 1024 * 1024  # bytes: a bigger file that looks binary is refused unread
 
 
 def read_path(path: Path) -> ReadResult:
@@ -157,12 +172,18 @@ def read_path(path: Path) -> ReadResult:
         result.problems.append(Problem(name, 0, f"cannot read: {exc.strerror or exc}", "error"))
         return result
     suffix = path.suffix.lower()
+    looks_binary = ""
     try:
         text, problems = decode(data, name)
+    except BinaryFileError as exc:
+        # a file of records is read record by record all the same: its good records are kept
+        # when there are any (the binary lines are its bad records)
+        looks_binary = exc.message.split(": ", 1)[-1]
+        if suffix not in RECORD_SUFFIXES or len(data) > WHOLE_BINARY:
+            return _refused(result, looks_binary)
+        text, problems = decode(data, name, binary=True)
     except CorpusError as exc:
-        result.failed = True
-        result.problems.append(Problem(name, 0, exc.message.split(": ", 1)[-1], "error"))
-        return result
+        return _refused(result, exc.message.split(": ", 1)[-1])
     result.problems.extend(problems)
     if not text.strip():
         result.problems.append(Problem(name, 0, "the file is empty"))
@@ -175,7 +196,22 @@ def read_path(path: Path) -> ReadResult:
         read_csv(text, result, delimiter="\t" if suffix == ".tsv" else ",")
     else:
         read_dump(text, result)
+    if looks_binary:
+        if not result.items:
+            return _refused(ReadResult(name, layout=result.layout), looks_binary)
+        result.problems.insert(
+            0, Problem(name, 0, f"{looks_binary}; its readable records were kept")
+        )
     result.items = [bounded(item, result) for item in result.items]
+    return result
+
+
+RECORD_SUFFIXES = JSONL_SUFFIXES | JSON_SUFFIXES | CSV_SUFFIXES
+
+
+def _refused(result: ReadResult, reason: str) -> ReadResult:
+    result.failed = True
+    result.problems.append(Problem(result.path, 0, reason, "error"))
     return result
 
 
@@ -247,23 +283,26 @@ def _stream_records(path: Path, suffix: str, result: ReadResult) -> Iterator[Raw
         return
     with handle:
         head = handle.read(65536)
-        # UTF-16, or mostly binary: the whole-file reader decides. A few NUL bytes are one bad
-        # record's problem (reported at its line), not the whole file's.
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        # UTF-16, or binary: the whole-file reader decides (it keeps the good records of a file
+        # with some binary lines). A few NUL bytes are one bad record's problem.
+        whole = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
             head.count(b"\x00") > len(head) // 100
-        ):
-            handle.close()  # UTF-16 or binary: the whole-file reader decides
-            whole = read_path(path)
-            result.problems.extend(whole.problems)
-            result.failed = whole.failed
-            result.layout = whole.layout
-            yield from whole.items
-            return
-        try:
-            decode(head.replace(b"\x00", b""), result.path)
-        except CorpusError as exc:
-            result.failed = True
-            result.problems.append(Problem(result.path, 0, exc.message.split(": ", 1)[-1], "error"))
+        )
+        if not whole:
+            try:
+                decode(head.replace(b"\x00", b""), result.path)
+            except BinaryFileError:
+                whole = True
+            except CorpusError as exc:
+                _refused(result, exc.message.split(": ", 1)[-1])
+                return
+        if whole:
+            handle.close()
+            read = read_path(path)
+            result.problems.extend(read.problems)
+            result.failed = read.failed
+            result.layout = read.layout
+            yield from read.items
             return
         if not head.strip():
             result.problems.append(Problem(result.path, 0, "the file is empty"))

@@ -39,6 +39,7 @@ class Line:
     gap: bool  # a blank line came before it
     date: ParsedDate | None = None
     label: str | None = None  # the kind a date line names ("Press release | 12 June 2019")
+    cut_from: int = 0  # the line's length when it was longer than MAX_FIELD and cut to it
 
 
 def is_prose(text: str) -> bool:
@@ -123,8 +124,10 @@ def split_lines(text: str) -> list[Line]:
         if not stripped:
             gap = True
             continue
-        if len(stripped) > MAX_FIELD:
+        cut_from = len(stripped) if len(stripped) > MAX_FIELD else 0
+        if cut_from:
             stripped = stripped[:MAX_FIELD]
+            out.append(Line(number, "", "cut", gap, cut_from=cut_from))  # said, then dropped
         numbered = NUMBERED.match(raw)
         bullet = BULLET.match(stripped)
         if numbered and not parse_date_line(stripped) and not parse_header(stripped):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from newsearch.index.corpus.result import MAX_DEPTH, MAX_FIELD, ReadResult
+from newsearch.index.corpus.result import MAX_DEPTH, ReadResult
 from newsearch.index.dates import ParsedDate, parse_date_line
 from newsearch.index.item import Problem, RawItem
 
@@ -38,9 +38,10 @@ def _as_list(value: Any) -> tuple[str, ...]:
 
 
 def _text(value: Any) -> str:
+    """A record's value as text, whole: an over-long one is cut later, with a note."""
     if value is None:
         return ""
-    return str(value).strip()[:MAX_FIELD]
+    return str(value).strip()
 
 
 def record_to_item(record: Any, path: str, line: int, result: ReadResult) -> RawItem | None:
@@ -127,13 +128,9 @@ def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[Raw
         if _too_deep(line):
             result.problems.append(Problem(result.path, number, _DEEP))
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.problems.append(Problem(result.path, number, f"not valid JSON ({exc.msg})"))
-            continue
-        except RecursionError:  # pragma: no cover - _too_deep stops these first
-            result.problems.append(Problem(result.path, number, _DEEP))
+        record, reason = _loads(line)
+        if reason is not None:
+            result.problems.append(Problem(result.path, number, f"not valid JSON ({reason})"))
             continue
         item = record_to_item(record, result.path, number, result)
         if item is not None:
@@ -143,28 +140,48 @@ def json_lines_records(lines: Iterable[str], result: ReadResult) -> Iterator[Raw
 _DEEP = f"nested more than {MAX_DEPTH} levels deep; skipped"
 
 
+def _loads(text: str) -> tuple[Any, str | None]:
+    """The JSON value of ``text``, or None and why it cannot be read (never raises)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, exc.msg
+    except RecursionError:  # pragma: no cover - the nesting check stops these first
+        return None, "too deep"
+    except ValueError as exc:  # a number of more digits than Python converts, say
+        return None, str(exc).split(";")[0]
+
+
 def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether the JSON in ``text[start:end]`` nests arrays and objects over MAX_DEPTH deep."""
     end = len(text) if end is None else end
     if text.count("[", start, end) + text.count("{", start, end) <= MAX_DEPTH:
         return False
-    return _depth(text, start, end) > MAX_DEPTH
+    return nesting(text, start, end) > MAX_DEPTH
 
 
-def _depth(text: str, start: int, end: int) -> int:
+# A string (to its closing quote, or to the end when it has none) or one structural character.
+# The string alternative is unrolled, so it runs in linear time whatever the input.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.DOTALL)
+
+
+def structure(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(position, character) of each bracket, brace and comma of the JSON in ``text[start:end]``
+    that is not inside a string: the one scan that both the nesting check and the splitting of
+    an array into records read. It never parses, so it goes on past anything that is not JSON."""
+    end = len(text) if end is None else end
+    for match in _STRUCTURE.finditer(text, start, end):
+        at = match.start()
+        char = text[at]
+        if char != '"':
+            yield at, char
+
+
+def nesting(text: str, start: int = 0, end: int | None = None) -> int:
+    """How deep arrays and objects nest in the JSON in ``text[start:end]``."""
     deepest = depth = 0
-    in_string = escaped = False
-    for char in text[start:end]:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for _, char in structure(text, start, end):
+        if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
         elif char in "]}":
@@ -172,59 +189,60 @@ def _depth(text: str, start: int, end: int) -> int:
     return deepest
 
 
-def _elements(text: str) -> Iterator[tuple[int, int, int]]:
-    """(start, end, line) of each element of a top-level JSON array, found without parsing it;
-    stops at the first place that is not JSON."""
-    i = text.index("[") + 1
-    n = len(text)
-    while i < n:
-        while i < n and text[i] in " \t\r\n,":
-            i += 1
-        if i >= n or text[i] == "]":
-            return
-        start = i
-        depth = 0
-        in_string = escaped = False
-        while i < n:
-            char = text[i]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char in "[{":
-                depth += 1
-            elif char in "]}":
-                if depth == 0:
-                    break
+def elements(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each element of the JSON array that ``text`` opens, found without
+    parsing it. A stray closing brace is part of the (bad) element it is in; the array ends at
+    its closing bracket, or at the end of the text."""
+    opening = text.find("[")
+    if opening < 0:
+        return
+    line, counted = 1, 0
+    depth = 0
+    begin = opening + 1
+
+    def element(stop: int) -> tuple[int, int, int] | None:
+        nonlocal line, counted
+        first = begin
+        while first < stop and text[first] in " \t\r\n":
+            first += 1
+        if first >= stop:
+            return None
+        line += text.count("\n", counted, first)
+        counted = first
+        return first, stop, line
+
+    for at, char in structure(text, opening + 1):
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            if depth > 0:
                 depth -= 1
-            elif char == "," and depth == 0:
-                break
-            i += 1
-        yield start, i, text.count("\n", 0, start) + 1
+            elif char == "]":  # the array's own end
+                found = element(at)
+                if found is not None:
+                    yield found
+                return
+        elif depth == 0:  # a comma between elements
+            found = element(at)
+            if found is not None:
+                yield found
+            begin = at + 1
+    found = element(len(text))
+    if found is not None:
+        yield found
 
 
 def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return False
-    return True
+    return _loads(text)[1] is None
 
 
 def _read_elements(text: str, result: ReadResult) -> None:
-    for number, (start, end, line) in enumerate(_elements(text), start=1):
+    for number, (start, end, line) in enumerate(elements(text), start=1):
         if _too_deep(text, start, end):
             result.problems.append(Problem(result.path, line, f"record {number}: {_DEEP}"))
             continue
-        try:
-            record = json.loads(text[start:end])
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+        record, reason = _loads(text[start:end])
+        if reason is not None:
             result.problems.append(
                 Problem(result.path, line, f"record {number}: not valid JSON ({reason})")
             )
@@ -248,9 +266,8 @@ def _read_lines(text: str, result: ReadResult) -> None:
         if _too_deep(line):
             result.problems.append(Problem(result.path, number, _DEEP))
             continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+        record, reason = _loads(line)
+        if reason is not None:
             result.problems.append(Problem(result.path, number, "not a valid JSON record"))
             continue
         item = record_to_item(record, result.path, number, result)
@@ -284,6 +301,11 @@ def read_json_array(text: str, result: ReadResult) -> None:
             Problem(result.path, exc.lineno, f"not valid JSON ({exc.msg})", "error")
         )
         return
+    except (ValueError, RecursionError) as exc:
+        result.failed = True
+        reason = str(exc).split(";")[0] or type(exc).__name__
+        result.problems.append(Problem(result.path, 1, f"not valid JSON ({reason})", "error"))
+        return
     if not isinstance(records, list):
         result.failed = True
         result.problems.append(Problem(result.path, 1, "expected a JSON array of objects", "error"))
@@ -292,6 +314,11 @@ def read_json_array(text: str, result: ReadResult) -> None:
         item = record_to_item(record, result.path, number, result)
         if item is not None:
             result.items.append(item)
+
+
+# A cell may be as long as a line (an over-long field is cut later, with a note): the csv
+# module's own limit (131,072 characters) would make one long cell cost the rest of the file.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 
 def read_csv(text: str, result: ReadResult, delimiter: str = ",") -> None:
@@ -304,6 +331,14 @@ def csv_records(
     """Records of a CSV file with a header row, one row at a time."""
     result.layout = "csv"
     reader = csv.DictReader(lines, delimiter=delimiter)
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header row
+    except csv.Error as exc:
+        result.failed = True
+        result.problems.append(
+            Problem(result.path, 1, f"the CSV header row cannot be read ({exc})", "error")
+        )
+        return
     if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
         result.failed = True
         result.problems.append(
@@ -315,26 +350,37 @@ def csv_records(
             )
         )
         return
-    try:
-        for row in reader:
-            clean = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
-            if None in row:
-                result.problems.append(
-                    Problem(
-                        result.path,
-                        reader.line_num,
-                        "row has more cells than the header; extra ignored",
-                    )
-                )
-            item = record_to_item(clean, result.path, reader.line_num, result)
-            if item is not None:
-                yield item
-    except csv.Error as exc:
+    if reader.line_num > 1:
         result.problems.append(
             Problem(
                 result.path,
-                reader.line_num,
-                f"malformed CSV ({exc}); the rest of the file was skipped",
-                "error",
+                1,
+                f"the header row runs over {reader.line_num} lines (a quote left open?)",
             )
         )
+    rows = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            if not rows:
+                result.problems.append(Problem(result.path, 1, "no rows under the header"))
+            return
+        except csv.Error as exc:  # this row only: the reader goes on at the next line
+            result.problems.append(
+                Problem(result.path, reader.line_num, f"malformed CSV row ({exc}); skipped")
+            )
+            continue
+        rows += 1
+        clean = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+        if None in row:
+            result.problems.append(
+                Problem(
+                    result.path,
+                    reader.line_num,
+                    "row has more cells than the header; extra ignored",
+                )
+            )
+        item = record_to_item(clean, result.path, reader.line_num, result)
+        if item is not None:
+            yield item
