@@ -25,6 +25,7 @@ from newsearch.index.errors import (
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output
+from newsearch.search.backend import BACKENDS, BackendConfig, SearchBackend, open_backend
 from newsearch.search.engine import MAX_LIMIT, SORTS, Engine, SearchRequest
 from newsearch.search.exits import Exit, help_text
 from newsearch.search.query import Filters
@@ -141,8 +142,21 @@ def _index_path(index_dir: Path | None) -> Path:
     return index_dir if index_dir is not None else default_index_dir()
 
 
-def open_engine(index_dir: Path | None) -> Engine:
-    """An engine on the index; with no index yet, build one from the built-in corpus first."""
+def backend_config() -> BackendConfig:
+    """The backend chosen on the command line (``--backend``, ``--url``), else the default."""
+    context = click.get_current_context(silent=True)
+    found = context.find_root().obj if context is not None else None
+    return found if isinstance(found, BackendConfig) else BackendConfig.resolve()
+
+
+def open_engine(index_dir: Path | None) -> SearchBackend:
+    """An engine on the index; with no index yet, build one from the built-in corpus first.
+
+    On OpenSearch the index must exist: `newsearch --backend opensearch index PATH` builds it.
+    """
+    config = backend_config()
+    if config.opensearch:
+        return open_backend(config, _index_path(index_dir))
     path = _index_path(index_dir)
     store = IndexStore(path)
     if not store.exists():
@@ -186,13 +200,40 @@ def with_errors(func: F) -> F:
     epilog=help_text(),
 )
 @click.version_option(package_name="newsearch", prog_name="newsearch")
-def main() -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    envvar="NEWSEARCH_BACKEND",
+    show_envvar=True,
+    help="Where the items live: the embedded Whoosh index (default) or an OpenSearch cluster.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    envvar="NEWSEARCH_OPENSEARCH_URL",
+    show_envvar=True,
+    help="The OpenSearch cluster (with --backend opensearch). Default: http://127.0.0.1:9200.",
+)
+@click.option(
+    "--opensearch-index",
+    "opensearch_index",
+    metavar="NAME",
+    envvar="NEWSEARCH_OPENSEARCH_INDEX",
+    show_envvar=True,
+    help="The index (an alias) on the OpenSearch cluster. Default: newsearch.",
+)
+@click.pass_context
+def main(
+    context: click.Context, backend: str | None, url: str | None, opensearch_index: str | None
+) -> None:
     """Ranked, faceted search over news corpora (ILO labour news built in).
 
     \b
     Start with:  newsearch query "Indonesia fishers"
     Your files:  newsearch index PATH...   (text dumps, .jsonl, .json, .csv)
+    On a cluster: newsearch --backend opensearch --url http://HOST:9200 index PATH...
     """
+    context.obj = BackendConfig.resolve(backend, url, opensearch_index)
 
 
 @main.command("index")
@@ -229,7 +270,13 @@ def index_command(
     from newsearch.index.corpus import discover, sample_paths
 
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
-    store = IndexStore(path)
+    config = backend_config()
+    store: Any = IndexStore(path)
+    if config.opensearch:
+        from newsearch.index.os_store import OpenSearchStore
+
+        store = OpenSearchStore(config.url, config.index)
+    where = f"{config.url.rstrip('/')}/{config.index}" if config.opensearch else str(path)
     show_progress = sys.stderr.isatty() and len(files) > 1
     bar: Any = None
     if show_progress:
@@ -244,7 +291,8 @@ def index_command(
     if bar is not None:
         bar.__enter__()
     try:
-        report = store.build([], rebuild=rebuild, wait=wait, on_file=on_file, files=files)
+        waiting = {} if config.opensearch else {"wait": wait}
+        report = store.build([], rebuild=rebuild, on_file=on_file, files=files, **waiting)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -254,12 +302,12 @@ def index_command(
         data = report.to_dict()
         data["problems"] = [p.to_dict() for p in all_problems]
         data["failed_files"] = failed
-        data["index"] = str(path)
+        data["index"] = where
         output.write_json(data, sys.stdout)
     else:
         for problem in all_problems:
             _message(f"{'error' if problem.severity == 'error' else 'skipped'}: {problem}")
-        _message(output.render_report(report, str(path)))
+        _message(output.render_report(report, where))
     if report.interrupted:
         _message(
             "newsearch: interrupted; nothing from this run was committed "
@@ -518,10 +566,10 @@ def serve_command(
 
     from newsearch.webui.app import create_app
 
+    config = backend_config()
     with open_engine(index_dir) as engine:
-        engine.stats()  # fail here, with a message, if the index cannot be read
-        path = engine.store.path
-    app = create_app({"INDEX_DIR": str(path)})
+        path = engine.stats().path  # fail here, with a message, if it cannot be read
+    app = create_app({"INDEX_DIR": path, "BACKEND": config})
     if host not in {"127.0.0.1", "localhost", "::1"}:
         _message(f"newsearch: warning: listening on {host}: other machines can reach this page")
     try:

@@ -144,9 +144,7 @@ def feed() -> Response:
     filters = state.filters()
     state = state.normalised(filters).change(sort="newest", page=state.page)
     result = engine().search(state.request(filters))
-    updated = engine().store.meta().get("updated") or dt.datetime.now(dt.UTC).isoformat(
-        timespec="seconds"
-    )
+    updated = engine().stats().updated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     document = feeds.atom(
         result.hits,
         title=f"newsearch: {state.q}" if state.q else "newsearch: newest items",
