@@ -68,7 +68,8 @@ def _property(spec: Field) -> dict[str, Any] | None:
     if spec.kind == "id":
         return {"type": "keyword"}
     if spec.kind == "keyword":
-        out: dict[str, Any] = {"type": "keyword"}
+        # norms: a keyword term is scored with the item's number of values, as in Whoosh
+        out: dict[str, Any] = {"type": "keyword", "norms": True}
         if spec.lowercase:
             out["normalizer"] = "news_lowercase"
         return out

@@ -121,8 +121,10 @@ class OpenSearchStore:
         started = time.perf_counter()
         found, problems = (list(files), []) if files is not None else discover(paths)
         with cluster_errors(self.url, self.alias):
-            check_health(self.client, self.url)
+            self.client.info()  # reachable at all?
             old = self.current()
+            if old is not None:
+                check_health(self.client, self.url, self.alias)
             if old is not None and not rebuild:
                 self._check_mapping(old)
                 target = old
@@ -132,7 +134,7 @@ class OpenSearchStore:
                 self.client.indices.put_settings(
                     index=target, body={"index": {"refresh_interval": "-1"}}
                 )
-            counts, failed = self._write(target, found, problems, on_file)
+            counts, failed = self._write(target, found, problems, on_file, fresh=target != old)
             self.client.indices.put_settings(
                 index=target, body={"index": {"refresh_interval": None}}
             )
@@ -163,6 +165,8 @@ class OpenSearchStore:
         found: list[Path],
         problems: list[Problem],
         on_file: Callable[[ReadResult], None] | None,
+        *,
+        fresh: bool,
     ) -> tuple[dict[str, int], int]:
         from newsearch.index.corpus import stream_path
         from newsearch.index.tagging import tag
@@ -195,6 +199,14 @@ class OpenSearchStore:
         def actions() -> Iterator[dict[str, Any]]:
             for item in items():
                 sources[item.id] = item.source
+                if fresh:  # nothing to compare with: a plain write is cheaper than an update
+                    yield {
+                        "_op_type": "index",
+                        "_index": target,
+                        "_id": item.id,
+                        "_source": document(item),
+                    }
+                    continue
                 yield {
                     "_op_type": "update",
                     "_index": target,
@@ -215,7 +227,7 @@ class OpenSearchStore:
             raise_on_error=False,
             raise_on_exception=False,
         ):
-            result = info.get("update", {})
+            result = info.get("update") or info.get("index") or {}
             item_id = str(result.get("_id", ""))
             if ok:
                 counts[_STATES.get(str(result.get("result")), "updated")] += 1

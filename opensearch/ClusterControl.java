@@ -55,6 +55,8 @@ public class ClusterControl {
         final OpenSearchRunner runner = new OpenSearchRunner();
         // the runner's own settings win over opensearch.yml: name the nodes as the yml does
         runner.onBuild((number, settings) -> settings.put("node.name", "node-" + number));
+        // the runner looks for a free HTTP port only up to 9299 unless told otherwise
+        runner.setMaxHttpPort(httpBase + 100);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 runner.close();
