@@ -8,6 +8,7 @@ and stops or restarts single nodes on request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -203,8 +204,6 @@ class Cluster:
                 self.process.kill()
                 self.process.wait(timeout=30)
         if self.process is not None and self.process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):  # the JVM is gone: nothing to flush
                 self.process.stdin.close()
-            except OSError:
-                pass  # the JVM is gone: nothing to flush
         shutil.rmtree(self.base, ignore_errors=True)

@@ -26,7 +26,7 @@ from newsearch.search.query import Filters
 from newsearch.search.results import HIT_KEYS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from opensearch_cluster import Cluster, ClusterError, http_json, missing_tools  # noqa: E402
+from opensearch_cluster import Cluster, ClusterError, http_json, missing_tools
 
 REPO = Path(__file__).resolve().parent.parent
 
