@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from opensearch_cluster import Cluster
 
 RESULTS = Path(__file__).with_name("results")
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+BEGIN, END = "<!-- opensearch -->", "<!-- /opensearch -->"
 
 
 def _requests(words: list[list[str]]) -> dict[str, list[SearchRequest]]:
@@ -153,7 +155,22 @@ def main(argv: list[str] | None = None) -> None:
     result = run(args.size, args.queries, args.repeat, args.shards, args.data)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"opensearch-{args.size}.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(markdown(result))
+    section = markdown(result)
+    print(section)
+    write_section(section)
+
+
+def write_section(section: str, doc: Path = DOC) -> None:
+    """Put the figures in docs/performance.md between their markers (appended the first time;
+    `python -m benchmarks.run` rewrites the page: run this again after it)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
+    block = f"{BEGIN}\n## OpenSearch\n\n{section}{END}\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    doc.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from newsearch.index.corpus import ReadResult
 
 CHUNK = 500  # items per bulk request
+WRITE_TIMEOUT = 300.0  # seconds
 RETRIES = 8  # per chunk, on 429 (back-pressure), with exponential backoff
 _STATES = {"created": "added", "updated": "updated", "noop": "unchanged"}
 
@@ -48,7 +49,9 @@ class OpenSearchStore:
         self.alias = index
         self.shards = shards
         self.replicas = replicas
-        self.client = client or connect(url)
+        # a bulk request of CHUNK items, or the refresh after a load, may take long on a busy
+        # cluster: give writes more time than searches
+        self.client = client or connect(url, timeout=WRITE_TIMEOUT)
 
     # -- the index and its alias ----------------------------------------------------------
 

@@ -311,6 +311,12 @@ def test_an_unreachable_cluster_is_a_clear_message(tmp_path: Path) -> None:
         assert done.exit_code == 3, done.output
         assert "cannot reach the OpenSearch cluster" in done.output
         assert "Traceback" not in done.output
+    from newsearch.webui.app import create_app
+
+    app = create_app({"BACKEND": BackendConfig("opensearch", f"http://127.0.0.1:{port}")})
+    answer = app.test_client().get("/api/search?q=fishers")
+    assert answer.status_code == 503
+    assert answer.get_json()["ok"] is False and "cannot reach" in answer.get_json()["error"]
 
 
 def test_a_red_index_is_a_clear_message(cluster: Cluster) -> None:
@@ -362,7 +368,9 @@ def test_a_node_closed_during_bulk_indexing_loses_nothing_acknowledged(
     victim = 2 if cluster.urls.get(2) != cluster.url else 1
     while worker.is_alive() and not http_json(f"{cluster.url}/resilient/_count").get("count"):
         time.sleep(0.05)  # the load is under way: some items are visible
+    assert worker.is_alive()  # the node goes while the load is under way
     cluster.stop_node(victim)
+    assert cluster.health()["number_of_nodes"] == 2
     worker.join(timeout=600)
     report = outcome.get("report")
     acknowledged = (report.added + report.updated) if report is not None else 0
