@@ -184,6 +184,7 @@ def test_both_backends_agree_on_synthetic_items(cluster: Cluster, tmp_path: Path
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # 12,000 items indexed twice, by the same reader and tagger
 def test_both_backends_agree_on_ten_thousand_items_and_export_them_all(
     cluster: Cluster, tmp_path: Path
 ) -> None:

@@ -144,7 +144,10 @@ def feed() -> Response:
     filters = state.filters()
     state = state.normalised(filters).change(sort="newest", page=state.page)
     result = engine().search(state.request(filters))
-    updated = engine().stats().updated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store = getattr(engine(), "store", None)  # the Whoosh index keeps it in a small file
+    updated = (store.meta().get("updated") if store is not None else engine().stats().updated) or (
+        dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
     document = feeds.atom(
         result.hits,
         title=f"newsearch: {state.q}" if state.q else "newsearch: newest items",
