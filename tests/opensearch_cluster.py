@@ -31,8 +31,8 @@ class ClusterError(RuntimeError):
 
 def missing_tools() -> str | None:
     """Why a cluster cannot be started here (no Java, no Maven), or None."""
-    if shutil.which("java") is None:
-        return "Java is not installed (the OpenSearch test cluster runs on a JVM)"
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        return "a Java 17 JDK is not installed (the OpenSearch test cluster runs on a JVM)"
     if not CLASSPATH.exists() and shutil.which("mvn") is None:
         return "Maven is not installed (it resolves the OpenSearch test cluster's jars)"
     return None
