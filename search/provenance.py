@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from newsearch.search.engine import Engine
+from newsearch.search.backend import SearchBackend
 from newsearch.search.filters import Filters
 
 
@@ -59,7 +59,7 @@ class IndexRecord:
     fingerprint: str
 
     @classmethod
-    def of(cls, engine: Engine) -> IndexRecord:
+    def of(cls, engine: SearchBackend) -> IndexRecord:
         stats = engine.stats()
         # everything a commit changes: the item count, the commit time, the bytes and segments
         basis = f"{stats.path}|{stats.items}|{stats.updated}|{stats.size_bytes}|{stats.segments}"
@@ -151,7 +151,7 @@ def command_for(
 
 
 def record(
-    engine: Engine,
+    engine: SearchBackend,
     kind: str,
     queries: Sequence[str],
     filters: Filters,
