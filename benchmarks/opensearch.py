@@ -25,7 +25,7 @@ from newsearch.index.os_store import OpenSearchStore
 from newsearch.index.store import IndexStore
 from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
 from newsearch.search.engine import SearchRequest
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from opensearch_cluster import Cluster

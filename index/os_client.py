@@ -9,7 +9,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
-from newsearch.index.errors import NewsearchError
+from newsearch.index.errors import NewsearchError, QueryError
 
 DEFAULT_URL = "http://127.0.0.1:9200"
 DEFAULT_INDEX = "newsearch"
@@ -33,6 +33,17 @@ class MappingConflictError(NewsearchError):
     )
 
 
+class QueryTooLargeError(QueryError):
+    """A query (a word's vocabulary expansion in every language and field) has more clauses
+    than the cluster allows."""
+
+    hint = (
+        "search with --no-expand (no vocabulary expansion), or raise the cluster's "
+        "indices.query.bool.max_clause_count (a dynamic setting; 8192 holds every expansion "
+        "of the ILO vocabulary)"
+    )
+
+
 def connect(url: str, *, timeout: float = 30.0) -> OpenSearch:
     """A client for the cluster at ``url`` (one attempt per request: errors surface quickly)."""
     return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
@@ -53,6 +64,11 @@ def cluster_errors(url: str, index: str) -> Iterator[None]:
             f"cannot reach the OpenSearch cluster at {url} ({reason})"
         ) from None
     except os_errors.TransportError as exc:
+        if "too_many" in str(exc.info) and "clauses" in str(exc.info):
+            raise QueryTooLargeError(
+                f"the OpenSearch cluster at {url} refused the query: it has more clauses than "
+                f"the cluster allows ({_reason(exc)})"
+            ) from None
         if exc.status_code in {503, 500} or "no_shard_available" in str(exc.error):
             raise ClusterUnavailableError(
                 f"the OpenSearch cluster at {url} cannot serve index {index!r} "

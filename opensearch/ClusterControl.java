@@ -48,6 +48,8 @@ public class ClusterControl {
                     "cluster.routing.allocation.disk.threshold_enabled: false",
                     "node.store.allow_mmap: false",
                     "search.max_buckets: 65536",
+                    // a query word's vocabulary expansion, in three languages and four fields
+                    "indices.query.bool.max_clause_count: 8192",
                     "");
             Files.write(config.resolve("opensearch.yml"), yml.getBytes(StandardCharsets.UTF_8));
         }

@@ -32,7 +32,7 @@ from newsearch.search.engine import (
     hit_of,
 )
 from newsearch.search.filters import Filters
-from newsearch.search.os_query import MATCH_ALL, Dsl, to_dsl
+from newsearch.search.os_query import MATCH_ALL, Dsl, as_filter, to_dsl
 from newsearch.search.periods import UNITS, PeriodCounts
 from newsearch.search.query import Parsed, Unit, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, FacetValue, Hit, SearchResult, Stats
@@ -202,7 +202,7 @@ class OpenSearchEngine:
         relax = plan is not None and len(units) >= 2 and request.match != "all"
         outcome.fallback = relax and (request.match == "any" or outcome.total < PARTIAL_THRESHOLD)
         if outcome.fallback and plan is not None:
-            must_not = [full]
+            must_not = [as_filter(full)]
             if plan.excluded is not None:
                 must_not.append(to_dsl(plan.excluded))
             outcome.partial = {
@@ -366,7 +366,9 @@ class OpenSearchEngine:
             own = [n for n in range(len(outcome.units)) if f"own{n}" in names]
             words = tuple(outcome.units[n].text for n in matched)
             if score is not None:
+                expanded = sum(1 for n in matched if n not in own and f"exp{n}" in names)
                 score -= MATCHED * len(matched) + OWN * len(own)
+                score -= EXPANSION_WEIGHT * expanded
         return hit_of(item, parsed, score, kind, words, request.expand)
 
     def _explain(
@@ -643,25 +645,32 @@ def _value_query(name: str, value: str) -> wq.Query:
     return wq.Term(name, value)
 
 
-def _named(dsl: Dsl, name: str, boost: float = 1.0) -> Dsl:
-    out: Dsl = {"bool": {"must": [dsl], "_name": name}}
-    if boost != 1.0:
-        out["bool"]["boost"] = boost
-    return out
-
-
 def _unit_clause(number: int, unit: Unit, expand: bool) -> Dsl:
-    """One word of the query: found as typed, or through its expansion (scored lower), with
-    the tiers that rank more words, and more words as typed, first."""
+    """One word of the query: found as typed (BM25), or through its expansion, with the tiers
+    that rank more words, and more words as typed, first (the best of the two tiers counts)."""
     own = to_dsl(unit.own)
-    either = [own]
-    should = [_named(own, f"own{number}"), {"constant_score": {"filter": own, "boost": OWN}}]
+    mark = {"filter": as_filter(own), "boost": MATCHED + OWN, "_name": f"own{number}"}
+    tiers: list[Dsl] = [{"constant_score": mark}]
     if expand and unit.expansion is not None:
-        extra = to_dsl(unit.expansion)
-        either.append(extra)
-        should.append(_named(extra, f"exp{number}", EXPANSION_WEIGHT))
-    should.append({"constant_score": {"filter": _any(either), "boost": MATCHED}})
-    return {"bool": {"should": should, "minimum_should_match": 1, "_name": f"u{number}"}}
+        # an expansion is matched as a filter (its forms as one query per field) and scored
+        # as a constant: the clause limit of a cluster would not hold its BM25 form
+        extra = as_filter(to_dsl(unit.expansion))
+        tiers.append(
+            {
+                "constant_score": {
+                    "filter": extra,
+                    "boost": MATCHED + EXPANSION_WEIGHT,
+                    "_name": f"exp{number}",
+                }
+            }
+        )
+    return {
+        "bool": {
+            "should": [own, {"dis_max": {"queries": tiers}}],
+            "minimum_should_match": 1,
+            "_name": f"u{number}",
+        }
+    }
 
 
 def _date_clauses(filters: Filters) -> tuple[Dsl, Dsl]:

@@ -144,3 +144,55 @@ def filter_clauses(filters: Filters, *, without: str | None = None) -> list[Dsl]
     if isinstance(q, wq.And):
         return [to_dsl(s) for s in q.subqueries]
     return [to_dsl(q)]
+
+
+def as_filter(dsl: Dsl) -> Dsl:
+    """The same matches with fewer clauses, for a filter (scores dropped): alternatives are
+    flattened and the single terms of one field become one ``terms`` query. A word's
+    vocabulary expansion (every form in three languages, four fields, three sub-fields)
+    stays within the cluster's clause limit this way."""
+    clauses = _alternatives(dsl)
+    if clauses is None:
+        return _inner(dsl)
+    by_path: dict[str, list[Any]] = {}
+    rest: list[Dsl] = []
+    for clause in clauses:
+        term = clause.get("term")
+        if isinstance(term, dict) and len(term) == 1:
+            path, value = next(iter(term.items()))
+            value = value.get("value") if isinstance(value, dict) else value
+            by_path.setdefault(path, []).append(value)
+        else:
+            rest.append(_inner(clause))
+    out = [{"terms": {path: sorted(set(values))}} for path, values in by_path.items()] + rest
+    if len(out) == 1:
+        return out[0]
+    return {"bool": {"should": out, "minimum_should_match": 1}}
+
+
+def _alternatives(dsl: Dsl) -> list[Dsl] | None:
+    """The leaves of a tree of ORs (boosts dropped), or None when ``dsl`` is no OR."""
+    found = dsl.get("bool")
+    if not isinstance(found, dict) or set(found) - {"should", "minimum_should_match", "boost"}:
+        return None
+    if len(found.get("should", ())) != 1 and found.get("minimum_should_match") != 1:
+        return None
+    out: list[Dsl] = []
+    for clause in found.get("should", ()):
+        inner = _alternatives(clause)
+        out.extend(inner if inner is not None else [clause])
+    return out
+
+
+def _inner(dsl: Dsl) -> Dsl:
+    """``as_filter`` applied inside the clauses of a bool that is not an OR."""
+    found = dsl.get("bool")
+    if not isinstance(found, dict):
+        return dsl
+    out: Dsl = {}
+    for key, value in found.items():
+        if key in {"must", "filter", "must_not", "should"} and isinstance(value, list):
+            out[key] = [as_filter(v) for v in value]
+        elif key != "boost":
+            out[key] = value
+    return {"bool": out}

@@ -22,7 +22,7 @@ from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.os_engine import OpenSearchEngine
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 from newsearch.search.results import HIT_KEYS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
