@@ -21,8 +21,8 @@ from newsearch.index.store import IndexStore
 from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
-from newsearch.search.os_engine import OpenSearchEngine
 from newsearch.search.filters import Filters
+from newsearch.search.os_engine import OpenSearchEngine
 from newsearch.search.results import HIT_KEYS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
