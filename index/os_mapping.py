@@ -11,7 +11,7 @@ from newsearch.index.documents import _ascending_key, source_file
 from newsearch.index.fields import FIELDS, Field, item_fields
 from newsearch.index.item import Item
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 # The tokeniser of index/analysis.py (TOKEN), in Java's regex dialect: a code (C029, C.182,
 # P29) is one token, other letters and digits are split.
 TOKEN_PATTERN = (
@@ -24,6 +24,26 @@ ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "pu
 SNOWBALL = {code: name.capitalize() for code, name in LANGUAGES.items()}
 DATE_FORMAT = "yyyy-MM-dd"
 EXTRA_STORED = ("source_line",)  # the "file:line" an item came from (``source`` is the file)
+# Where an item was read (its file, then its line): ties in a ranking are broken in reading
+# order, as the Whoosh index breaks them by document number.
+READ_ORDER = ("source_path", "source_row")
+# Whoosh's BM25F, term by term and field by field: idf = ln(N / (df + 1)) + 1, k1 = 1.2,
+# b = 0.75, the field's average length over the items holding it.
+K1, B = 1.2, 0.75
+SIMILARITY = {
+    "news_bm25": {
+        "type": "scripted",
+        "script": {
+            "source": (
+                "double tf = doc.freq; double n = field.docCount;"
+                " double idf = Math.log(n / (term.docFreq + 1.0)) + 1.0;"
+                " double avg = field.sumTotalTermFreq / n;"
+                f" return query.boost * idf * (tf * {K1 + 1})"
+                f" / (tf + {K1} * ({1 - B} + {B} * doc.length / avg));"
+            )
+        },
+    }
+}
 # Stored values that are also aggregated (trends by month leave out items known to the year).
 AGGREGATED = ("date_precision",)
 # The last day a date can stand for (its month's or year's for a coarse date): date filters
@@ -108,6 +128,7 @@ def _property(spec: Field) -> dict[str, Any] | None:
                 "type": "text",
                 "analyzer": f"news_{lang}",
                 "position_increment_gap": 100,
+                "similarity": "news_bm25",
                 "index_options": "offsets",  # the unified highlighter reads them
             }
             if copy:
@@ -125,6 +146,8 @@ def mappings() -> dict[str, Any]:
     for name in EXTRA_STORED:
         properties[name] = {"type": "keyword", "index": False, "doc_values": False}
     properties[DATE_END] = {"type": "date", "format": DATE_FORMAT}
+    properties[READ_ORDER[0]] = {"type": "keyword", "index": False, "doc_values": True}
+    properties[READ_ORDER[1]] = {"type": "long", "index": False, "doc_values": True}
     return {
         "dynamic": "strict",
         "_meta": {"newsearch_mapping": MAPPING_VERSION},
@@ -137,6 +160,7 @@ def settings(*, shards: int, replicas: int) -> dict[str, Any]:
         "number_of_shards": shards,
         "number_of_replicas": replicas,
         "analysis": analysis(),
+        "similarity": SIMILARITY,
         "max_result_window": 10_000,
     }
 
@@ -172,6 +196,9 @@ def document(item: Item) -> dict[str, Any]:
         digest=item.digest(),
     )
     doc[DATE_END] = _period_end(item).isoformat() if item.date else None
+    path, _, line = item.source.rpartition(":")
+    doc[READ_ORDER[0]] = path if line.isdigit() else item.source
+    doc[READ_ORDER[1]] = int(line) if line.isdigit() else 0
     doc.pop("spell", None)  # filled from title and summary by copy_to
     return doc
 

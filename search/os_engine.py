@@ -21,7 +21,7 @@ from newsearch.index.errors import IndexMissingError, ItemNotFoundError, QueryEr
 from newsearch.index.fields import field_named, item_fields, missing_value
 from newsearch.index.item import Evidence, Item
 from newsearch.index.os_client import ClusterUnavailableError, check_health, cluster_errors, connect
-from newsearch.index.os_mapping import DATE_END
+from newsearch.index.os_mapping import DATE_END, READ_ORDER
 from newsearch.index.places import country_name
 from newsearch.search.engine import (
     EXPANSION_WEIGHT,
@@ -165,11 +165,14 @@ class OpenSearchEngine:
 
     @staticmethod
     def _order(sort: str) -> list[Any]:
+        """The order of a sort; ties in reading order (file, line), as the Whoosh index
+        breaks them by document number, then by id."""
+        ties = [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}]
         if sort == "relevance":
-            return [{"_score": "desc"}, {"id": "asc"}]
+            return [{"_score": "desc"}, *ties]
         if sort == "newest":
-            return [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
-        return [{"date_asc": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
+            return [{"date": {"order": "desc", "missing": "_last"}}, *ties]
+        return [{"date_asc": {"order": "asc", "missing": "_last"}}, *ties]
 
     # -- what a request matches -----------------------------------------------------------
 

@@ -115,8 +115,10 @@ def to_dsl(q: wq.Query) -> Dsl:
         )
     if isinstance(q, wq.Wildcard | wq.Prefix):
         pattern = q.text + ("*" if isinstance(q, wq.Prefix) else "")
+        # each matching term scored by BM25 and summed, as Whoosh scores a wildcard
+        wildcard = {"value": pattern, "rewrite": "scoring_boolean"}
         return _boosted(
-            _per_language(q.fieldname, lambda path: {"wildcard": {path: {"value": pattern}}}),
+            _per_language(q.fieldname, lambda path: {"wildcard": {path: dict(wildcard)}}),
             boost,
         )
     if isinstance(q, wq.NumericRange) and q.fieldname == "date":

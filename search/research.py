@@ -79,8 +79,8 @@ def write_provenance(
     """Write the provenance record beside the data, if one was asked for."""
     if path is None:
         return
-    location = str(engine.data_dir)
-    command = provenance.command_for(kind, queries, filters, options, location)
+    location, backend = provenance.index_args(engine)
+    command = provenance.command_for(kind, queries, filters, options, location, backend)
     made = provenance.record(engine, kind, queries, filters, options, command).with_rows(rows)
     provenance.write(made, path)
     message(f"newsearch: provenance written to {path}")

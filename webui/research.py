@@ -363,8 +363,8 @@ def _made() -> provenance.Provenance:
         queries = [state.q] if state.q else []
         options = {"sort": state.sort, "format": fmt, "full": target == "export.full.jsonl"}
         rows = engine().count(state.q, filters)
-    location = str(engine().data_dir)
-    command = provenance.command_for(kind, queries, filters, options, location)
+    location, backend = provenance.index_args(engine())
+    command = provenance.command_for(kind, queries, filters, options, location, backend)
     made = provenance.record(engine(), kind, queries, filters, options, command)
     return made.with_rows(rows) if rows is not None else made
 
