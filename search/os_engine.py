@@ -20,7 +20,13 @@ from whoosh import query as wq
 from newsearch.index.errors import IndexMissingError, ItemNotFoundError, QueryError
 from newsearch.index.fields import field_named, item_fields, missing_value
 from newsearch.index.item import Evidence, Item
-from newsearch.index.os_client import ClusterUnavailableError, check_health, cluster_errors, connect
+from newsearch.index.os_client import (
+    ClusterUnavailableError,
+    QueryTooLargeError,
+    check_health,
+    cluster_errors,
+    connect,
+)
 from newsearch.index.os_mapping import DATE_END, READ_ORDER
 from newsearch.index.places import country_name
 from newsearch.search.engine import (
@@ -84,6 +90,7 @@ class OpenSearchEngine:
         self._held: dict[str, tuple[str, ...]] = {}
         self._held_at = -HELD_TTL
         self._checked = False
+        self._scored = True  # expansions scored by BM25, unless the clause limit says no
         self._lock = threading.Lock()
 
     def __enter__(self) -> OpenSearchEngine:
@@ -190,12 +197,24 @@ class OpenSearchEngine:
 
     def _outcome(self, parsed: Parsed, request: SearchRequest, masks: dict[str, Dsl]) -> _Outcome:
         """The full and partial queries of a request, counted (the Whoosh engine's rules)."""
+        try:
+            return self._counted(parsed, request, masks)
+        except QueryTooLargeError:
+            if not self._scored:
+                raise
+            self._scored = False  # this cluster's clause limit: expansions count a constant
+            return self._counted(parsed, request, masks)
+
+    def _counted(self, parsed: Parsed, request: SearchRequest, masks: dict[str, Dsl]) -> _Outcome:
+        """The full and partial queries of a request, counted (the Whoosh engine's rules)."""
         plan = parsed.plan
         units = plan.units if plan is not None else []
         active = request.expand and any(u.expansion is not None for u in units)
         if active and plan is not None:
             clauses = [*(to_dsl(q) for q in plan.required)]
-            clauses += [_unit_clause(n, u, request.expand) for n, u in enumerate(units)]
+            clauses += [
+                _unit_clause(n, u, request.expand, self._scored) for n, u in enumerate(units)
+            ]
             must_not = [to_dsl(plan.excluded)] if plan.excluded is not None else []
             full: Dsl = {"bool": {"must": clauses or [MATCH_ALL], "must_not": must_not}}
         else:
@@ -211,7 +230,10 @@ class OpenSearchEngine:
             outcome.partial = {
                 "bool": {
                     "must": [to_dsl(q) for q in plan.required] or [MATCH_ALL],
-                    "should": [_unit_clause(n, u, request.expand) for n, u in enumerate(units)],
+                    "should": [
+                        _unit_clause(n, u, request.expand, self._scored)
+                        for n, u in enumerate(units)
+                    ],
                     "minimum_should_match": 1,
                     "must_not": must_not,
                 }
@@ -226,6 +248,15 @@ class OpenSearchEngine:
     # -- searching ------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        try:
+            return self._answer(request)
+        except QueryTooLargeError:
+            if not self._scored:
+                raise
+            self._scored = False  # this cluster's clause limit: expansions count a constant
+            return self._answer(request)
+
+    def _answer(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         request = headings_as_stored(self.held()["listed_under"], request)
         parsed = self.parse(request.text)
@@ -371,7 +402,8 @@ class OpenSearchEngine:
             if score is not None:
                 expanded = sum(1 for n in matched if n not in own and f"exp{n}" in names)
                 score -= MATCHED * len(matched) + OWN * len(own)
-                score -= EXPANSION_WEIGHT * expanded
+                if not self._scored:
+                    score -= EXPANSION_WEIGHT * expanded
         return hit_of(item, parsed, score, kind, words, request.expand)
 
     def _explain(
@@ -648,32 +680,28 @@ def _value_query(name: str, value: str) -> wq.Query:
     return wq.Term(name, value)
 
 
-def _unit_clause(number: int, unit: Unit, expand: bool) -> Dsl:
-    """One word of the query: found as typed (BM25), or through its expansion, with the tiers
-    that rank more words, and more words as typed, first (the best of the two tiers counts)."""
+def _unit_clause(number: int, unit: Unit, expand: bool, scored: bool = True) -> Dsl:
+    """One word of the query: found as typed or through its expansion, scored as the Whoosh
+    engine scores it (BM25 of the word, plus a fifth of its expansion's), with the tiers
+    that rank more words, and more words as typed, first (the best of the two tiers counts).
+
+    Without ``scored`` the expansion counts a constant: a cluster whose clause limit cannot
+    hold an expansion's BM25 form (every form, three languages, four fields) still answers.
+    """
     own = to_dsl(unit.own)
     mark = {"filter": as_filter(own), "boost": MATCHED + OWN, "_name": f"own{number}"}
     tiers: list[Dsl] = [{"constant_score": mark}]
+    should = [own]
     if expand and unit.expansion is not None:
-        # an expansion is matched as a filter (its forms as one query per field) and scored
-        # as a constant: the clause limit of a cluster would not hold its BM25 form
         extra = as_filter(to_dsl(unit.expansion))
+        weight = MATCHED + (0.0 if scored else EXPANSION_WEIGHT)
         tiers.append(
-            {
-                "constant_score": {
-                    "filter": extra,
-                    "boost": MATCHED + EXPANSION_WEIGHT,
-                    "_name": f"exp{number}",
-                }
-            }
+            {"constant_score": {"filter": extra, "boost": weight, "_name": f"exp{number}"}}
         )
-    return {
-        "bool": {
-            "should": [own, {"dis_max": {"queries": tiers}}],
-            "minimum_should_match": 1,
-            "_name": f"u{number}",
-        }
-    }
+        if scored:
+            should.append({"bool": {"should": [to_dsl(unit.expansion)], "boost": EXPANSION_WEIGHT}})
+    should.append({"dis_max": {"queries": tiers}})
+    return {"bool": {"should": should, "minimum_should_match": 1, "_name": f"u{number}"}}
 
 
 def _date_clauses(filters: Filters) -> tuple[Dsl, Dsl]:

@@ -97,7 +97,8 @@ def to_dsl(q: wq.Query) -> Dsl:
             )
         if q.text == missing_value(q.fieldname):
             return {"bool": {"must_not": [{"exists": {"field": q.fieldname}}]}}
-        return _boosted({"term": {q.fieldname: q.text}}, boost)
+        # a keyword is not scored by BM25 in the Whoosh index: each match counts its boost
+        return {"constant_score": {"filter": {"term": {q.fieldname: q.text}}, "boost": boost}}
     if isinstance(q, wq.Phrase):
         # Whoosh's slop 1 is adjacent words; a span's slop counts the words between
         return _boosted(
