@@ -129,7 +129,6 @@ def _property(spec: Field) -> dict[str, Any] | None:
                 "analyzer": f"news_{lang}",
                 "position_increment_gap": 100,
                 "similarity": "news_bm25",
-                "index_options": "offsets",  # the unified highlighter reads them
             }
             if copy:
                 sub["copy_to"] = copy
