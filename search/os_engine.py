@@ -290,7 +290,9 @@ class OpenSearchEngine:
                 )
             hits = self._page(parsed, request, outcome, masks, start, sort)
         explain = (
-            self._explain(parsed, request, outcome, corrected_from) if request.explain else None
+            self._explain(parsed, request, outcome, corrected_from, masks)
+            if request.explain
+            else None
         )
         return SearchResult(
             query=text,
@@ -412,26 +414,35 @@ class OpenSearchEngine:
         request: SearchRequest,
         outcome: _Outcome,
         corrected_from: str | None,
+        masks: dict[str, Dsl],
     ) -> dict[str, Any]:
-        """How a query was searched (per-word item counts are left out on a cluster)."""
+        """How a query was searched: its parts, their stems and expansions, what each matched."""
         plan = parsed.plan
-        return {
-            "query": str(parsed.query),
-            "languages": list(self.languages()),
-            "words": [
+        words = []
+        for unit in outcome.units:
+            own = as_filter(to_dsl(unit.own))
+            either = own
+            if request.expand and unit.expansion is not None:
+                either = _any([own, as_filter(to_dsl(unit.expansion))])
+            words.append(
                 {
                     "word": unit.text,
                     "stems": dict(unit.stems),
                     "understood_as": unit.concept,
                     "expansions": list(unit.forms[:30]) if request.expand else [],
-                    "items_with_word": None,
-                    "items_with_word_or_expansion": None,
+                    "items_with_word": self._count(own, masks),
+                    "items_with_word_or_expansion": self._count(either, masks),
                 }
-                for unit in outcome.units
-            ],
-            "never_relaxed": [
-                {"part": str(node), "items": None} for node in (plan.required if plan else [])
-            ],
+            )
+        required = [
+            {"part": str(node), "items": self._count(as_filter(to_dsl(node)), masks)}
+            for node in (plan.required if plan is not None else [])
+        ]
+        return {
+            "query": str(parsed.query),
+            "languages": list(self.languages()),
+            "words": words,
+            "never_relaxed": required,
             "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
             "expand": request.expand,
             "match": request.match,
