@@ -283,7 +283,11 @@ def test_every_command_answers_in_the_same_shape(
     wrong = _cli("query", "country:atlantis", url=cluster.url)
     assert wrong.exit_code == 2 and "Traceback" not in wrong.output
     typo = json.loads(_cli("query", "trafficing", "-f", "json", url=cluster.url).stdout)
-    assert typo["total"] == 0 and typo["suggestion"] == "trafficking"
+    assert typo["total"] > 0 and typo["corrected_from"] == "trafficing"
+    assert typo["query"] == "trafficking"
+    asked = _cli("query", "trafficing", "--no-correct", "-f", "json", url=cluster.url)
+    as_typed = json.loads(asked.stdout)
+    assert as_typed["total"] == 0 and as_typed["suggestion"] == "trafficking"
 
 
 def test_the_page_and_the_api_on_opensearch(cluster: Cluster, os_index: str) -> None:
