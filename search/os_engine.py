@@ -104,12 +104,11 @@ class OpenSearchEngine:
 
     @property
     def data_dir(self) -> Path:
-        """A local folder for research caches of this index (made when first asked for)."""
+        """A local path for research caches of this index (they are written beside it)."""
         if self._data_dir is None:
             from newsearch.index.store import default_index_dir
 
             self._data_dir = default_index_dir().parent / f"opensearch-{self.index}"
-        self._data_dir.mkdir(parents=True, exist_ok=True)
         return self._data_dir
 
     # -- plumbing -------------------------------------------------------------------------

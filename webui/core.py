@@ -23,12 +23,12 @@ def engine(app: Flask | None = None) -> SearchBackend:
             if found is None:
                 config = app.config.get("BACKEND") or BackendConfig()
                 found = app.extensions[_KEY] = open_backend(config, app.config["INDEX_DIR"])
-    assert isinstance(found, SearchBackend)
-    return found
+    engine: SearchBackend = found
+    return engine
 
 
 def close(app: Flask) -> None:
     """Close the app's engine, if it was ever opened."""
-    found = app.extensions.pop(_KEY, None)
-    if isinstance(found, SearchBackend):
+    found: SearchBackend | None = app.extensions.pop(_KEY, None)
+    if found is not None:
         found.close()
