@@ -217,7 +217,11 @@ def test_both_backends_agree_on_ten_thousand_items_and_export_them_all(
         whoosh.close()
         other.close()
     if figures["mean"] < 0.8:
-        # measured: totals and facets equal on all 76 requests, top-10 overlap 58.9% on average
+        # Measured: totals, partial totals, left-out counts and facets equal on all requests;
+        # the strict overlap falls short because most of these requests rank hundreds of
+        # items with the very same score (keyword-only queries, NOT, ranges, the synthetic
+        # corpus's repeated templates), and Whoosh orders ties by document number, which
+        # after its segment merges is not reading order; the cluster keeps reading order.
         pytest.xfail(f"top-10 overlap at 12,000 items is {figures['mean']:.1%}, below 80%")
 
 
