@@ -18,9 +18,11 @@ import click
 from newsearch.index.build import BATCH_ITEMS, BATCH_SECONDS
 from newsearch.index.store import IndexStore
 from newsearch.search import output, rows
+from newsearch.search.backend import BACKENDS, BackendConfig
 from newsearch.search.cli_options import (
     Failure,
     TextCommand,
+    backend_config,
     filter_options,
     filters_from,
     format_option,
@@ -46,13 +48,40 @@ from newsearch.search.results import EMPTY_INDEX
     epilog=help_text(),
 )
 @click.version_option(package_name="newsearch", prog_name="newsearch")
-def main() -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    envvar="NEWSEARCH_BACKEND",
+    show_envvar=True,
+    help="Where the items live: the embedded Whoosh index (default) or an OpenSearch cluster.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    envvar="NEWSEARCH_OPENSEARCH_URL",
+    show_envvar=True,
+    help="The OpenSearch cluster (with --backend opensearch). Default: http://127.0.0.1:9200.",
+)
+@click.option(
+    "--opensearch-index",
+    "opensearch_index",
+    metavar="NAME",
+    envvar="NEWSEARCH_OPENSEARCH_INDEX",
+    show_envvar=True,
+    help="The index (an alias) on the OpenSearch cluster. Default: newsearch.",
+)
+@click.pass_context
+def main(
+    context: click.Context, backend: str | None, url: str | None, opensearch_index: str | None
+) -> None:
     """Ranked, faceted search over news corpora (ILO labour news built in).
 
     \b
     Start with:  newsearch query "Indonesia fishers"
     Your files:  newsearch index PATH...   (text dumps, .jsonl, .json, .csv)
+    On a cluster: newsearch --backend opensearch --url http://HOST:9200 index PATH...
     """
+    context.obj = BackendConfig.resolve(backend, url, opensearch_index)
 
 
 @main.command("index")
@@ -120,8 +149,20 @@ def index_command(
     path = index_path(index_dir)
     from newsearch.index.corpus import discover, sample_paths
 
+    config = backend_config()
+    if config.opensearch and prune:
+        raise click.UsageError(
+            "--prune is not available on OpenSearch; --rebuild fills a new index with exactly "
+            "the items read and switches to it when complete"
+        )
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
-    store = IndexStore(path)
+    store: Any = IndexStore(path)
+    where = str(path)
+    if config.opensearch:
+        from newsearch.index.os_store import OpenSearchStore
+
+        store = OpenSearchStore(config.url, config.index)
+        where = f"{config.url.rstrip('/')}/{config.index}"
     bar = output.ProgressLine(sys.stderr) if is_terminal(sys.stderr) else None
 
     def confirm(removed: int, kept: int) -> bool:
@@ -138,15 +179,14 @@ def index_command(
         return False
 
     try:
+        writing: dict[str, Any] = {"prune": prune, "wait": wait, "batch_items": batch_items}
         report = store.build(
             [],
             rebuild=rebuild,
-            prune=prune,
-            wait=wait,
             files=files,
             on_progress=bar.show if bar is not None else None,
             confirm=confirm,
-            batch_items=batch_items,
+            **({} if config.opensearch else writing),
         )
     finally:
         if bar is not None:
@@ -157,13 +197,13 @@ def index_command(
         data = report.to_dict()
         data["problems"] = [p.to_dict() for p in all_problems]
         data["failed_files"] = failed
-        data["index"] = str(path)
+        data["index"] = where
         output.write_json(data, sys.stdout)
     else:
         for problem in all_problems:
             label = {"error": "error", "note": "note"}.get(problem.severity, "skipped")
             message(f"{label}: {problem}")
-        message(output.render_report(report, str(path)))
+        message(output.render_report(report, where))
     if report.stale and not prune:
         message(
             f"newsearch: {report.stale} item(s) are no longer in the files they were read "
@@ -542,8 +582,11 @@ def serve_command(
     with open_engine(index_dir) as engine:
         if not engine.stats().items:  # fails here, with a message, if it cannot be read
             message(f"newsearch: {EMPTY_INDEX}; the page will say so until then")
-        path = engine.store.path
-    config: dict[str, Any] = {"INDEX_DIR": str(path)}
+        path = engine.stats().path  # the index folder, or the cluster's URL and index
+    backend = backend_config()
+    config: dict[str, Any] = {"INDEX_DIR": str(index_path(index_dir)), "BACKEND": backend}
+    if not backend.opensearch:
+        config["INDEX_DIR"] = path
     if host not in {"127.0.0.1", "localhost", "::1"}:
         # answer the address it was started on; on every address, any name
         wildcard = host in {"0.0.0.0", "::", ""}

@@ -21,6 +21,7 @@ from newsearch.index.errors import (
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
+from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
 from newsearch.search.engine import MATCHES, SORTS, Engine
 from newsearch.search.exits import Exit
 from newsearch.search.filters import Filters
@@ -213,7 +214,7 @@ def _text_after_dashes(command: click.Command, args: list[str]) -> list[str]:
     return [*flags, "--", *words] if words else flags
 
 
-def filters_from(kwargs: dict[str, Any], engine: Engine | None = None) -> Filters:
+def filters_from(kwargs: dict[str, Any], engine: SearchBackend | None = None) -> Filters:
     """The core's filters from the options of :func:`filter_options` (taken out of kwargs);
     with an engine, also the topics and countries records gave outside the vocabularies."""
     values = {name: kwargs.pop(name) for name in filter_names()}
@@ -227,9 +228,23 @@ def index_path(index_dir: Path | None) -> Path:
     return index_dir if index_dir is not None else default_index_dir()
 
 
-def open_engine(index_dir: Path | None) -> Engine:
-    """An engine on the index; with no index yet, build one from the built-in corpus first."""
+def backend_config() -> BackendConfig:
+    """The backend chosen on the command line (``--backend``, ``--url``, ``--opensearch-index``
+    or their NEWSEARCH_* variables), else the default: the embedded Whoosh index."""
+    context = click.get_current_context(silent=True)
+    found = context.find_root().obj if context is not None else None
+    return found if isinstance(found, BackendConfig) else BackendConfig.resolve()
+
+
+def open_engine(index_dir: Path | None) -> SearchBackend:
+    """An engine on the index; with no index yet, build one from the built-in corpus first.
+
+    On OpenSearch the index must exist: `newsearch --backend opensearch index PATH` builds it.
+    """
+    config = backend_config()
     path = index_path(index_dir)
+    if config.opensearch:
+        return open_backend(config, path)
     store = IndexStore(path)
     if not store.exists() and index_dir is not None:
         raise IndexMissingError(

@@ -12,7 +12,8 @@ from typing import Any, TextIO
 from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
 from newsearch.index.errors import QueryError
 from newsearch.index.item import Item
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.rows import cell
 from newsearch.search.tokens import Tok, tokenize
 
@@ -176,7 +177,7 @@ def lines_of(item: Item, found: list[Pattern], width: int) -> Iterator[Line]:
 
 
 def concordance(
-    engine: Engine, request: SearchRequest, width: int = DEFAULT_WIDTH
+    engine: SearchBackend, request: SearchRequest, width: int = DEFAULT_WIDTH
 ) -> Iterator[Line]:
     """Every occurrence of the query's words in every matching item, item by item (streamed)."""
     if not 0 <= width <= MAX_WIDTH:

@@ -129,6 +129,8 @@ class _Outcome:
 class Engine:
     """Opens the index once, keeps one searcher, and picks up new commits by itself."""
 
+    backend = "whoosh"
+
     def __init__(self, index_dir: str | os.PathLike[str]) -> None:
         self.store = IndexStore(index_dir)
         self._lock = threading.RLock()
@@ -161,6 +163,11 @@ class Engine:
                 old.close()  # an export still reading the old snapshot closes it when done
         assert self._columns is not None
         return self._searcher, self._columns
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder research caches (term counts, story clusters) are kept in."""
+        return Path(self.store.path)
 
     def snapshot(self) -> tuple[Any, Columns]:
         """The Whoosh searcher of the index's current version and its columns: what every
@@ -201,29 +208,10 @@ class Engine:
     def filters(self, **values: Any) -> Filters:
         """:meth:`Filters.build`, also taking the topics and countries that records gave
         outside the vocabularies (as the index holds them, any case)."""
-        given: dict[str, list[str]] = {"topic": [], "country": []}
         with self._lock:
             _, columns = self._current()
-            for name in given:
-                held = {v.casefold(): v for v in columns.facets[name].values}
-                rest = []
-                for value in values.get(name) or ():
-                    found = held.get(" ".join(value.replace(",", " ").split()).casefold())
-                    try:
-                        resolve(name, value)
-                    except QueryError:
-                        if found is not None:
-                            given[name].append(found)
-                            continue
-                    rest.append(value)
-                values[name] = rest
-        built = Filters.build(**values)
-        chosen = dict(built.terms)
-        for name, extra in given.items():
-            if extra:
-                chosen[name] = (*chosen.get(name, ()), *extra)
-        terms = tuple((name, chosen[name]) for name in filter_names() if chosen.get(name))
-        return dataclasses.replace(built, terms=terms)
+            held = {name: columns.facets[name].values for name in GIVEN_FILTERS}
+        return filters_with(held, values)
 
     def parse(self, text: str) -> Parsed:
         with self._lock:
@@ -574,21 +562,7 @@ class Engine:
         expand: bool = True,
     ) -> Hit:
         item = item_from_stored(fields, evidence=False)
-        language = item.language
-        stems = parsed.stems if parsed else set()
-        if parsed and expand and parsed.expansion_stems:
-            stems = stems | parsed.expansion_stems
-        prefixes = parsed.prefixes if parsed else set()
-        spans = snippet(item.summary, stems, prefixes, language)
-        if (stems or prefixes) and not has_match(spans):
-            for text in (item.body, item.title):
-                alternative = snippet(text, stems, prefixes, language)
-                if has_match(alternative):
-                    spans = alternative
-                    break
-        if not spans:
-            spans = snippet(item.body, stems, prefixes, language)
-        return Hit.from_item(item, spans, score, match, matched_words)
+        return hit_of(item, parsed, score, match, matched_words, expand)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching item, in the requested order, one at a time (no cap).
@@ -791,6 +765,76 @@ def coverage(
     return total
 
 
+def hit_of(
+    item: Item,
+    parsed: Parsed | None,
+    score: float | None,
+    match: str = "all",
+    matched_words: tuple[str, ...] = (),
+    expand: bool = True,
+) -> Hit:
+    """An item as a hit: its snippet marks the query's words (summary, else body or title)."""
+    language = item.language
+    stems = parsed.stems if parsed else set()
+    if parsed and expand and parsed.expansion_stems:
+        stems = stems | parsed.expansion_stems
+    prefixes = parsed.prefixes if parsed else set()
+    spans = snippet(item.summary, stems, prefixes, language)
+    if (stems or prefixes) and not has_match(spans):
+        for text in (item.body, item.title):
+            alternative = snippet(text, stems, prefixes, language)
+            if has_match(alternative):
+                spans = alternative
+                break
+    if not spans:
+        spans = snippet(item.body, stems, prefixes, language)
+    return Hit.from_item(item, spans, score, match, matched_words)
+
+
+GIVEN_FILTERS = ("topic", "country")  # filters whose values records may give freely
+
+
+def filters_with(held: dict[str, Any], values: dict[str, Any]) -> Filters:
+    """:meth:`Filters.build`, also taking the topics and countries an index holds outside the
+    vocabularies (``held``: name -> the values the index holds), in any case."""
+    given: dict[str, list[str]] = {name: [] for name in GIVEN_FILTERS}
+    for name in given:
+        by_case = {v.casefold(): v for v in held.get(name, ())}
+        rest = []
+        for value in values.get(name) or ():
+            found = by_case.get(" ".join(value.replace(",", " ").split()).casefold())
+            try:
+                resolve(name, value)
+            except QueryError:
+                if found is not None:
+                    given[name].append(found)
+                    continue
+            rest.append(value)
+        values[name] = rest
+    built = Filters.build(**values)
+    chosen = dict(built.terms)
+    for name, extra in given.items():
+        if extra:
+            chosen[name] = (*chosen.get(name, ()), *extra)
+    terms = tuple((name, chosen[name]) for name in filter_names() if chosen.get(name))
+    return dataclasses.replace(built, terms=terms)
+
+
+def headings_as_stored(held: Any, request: SearchRequest) -> SearchRequest:
+    """The request with its listing headings written as the index stores them (any case in);
+    ``held``: the headings the index holds."""
+    wanted = request.filters.listed_under
+    if not wanted or not held:
+        return request
+    stored = {" ".join(v.split()).casefold(): v for v in held}
+    headings = tuple(stored.get(v.casefold(), v) for v in wanted)
+    terms = tuple(
+        (name, headings if name == "listed_under" else values)
+        for name, values in request.filters.terms
+    )
+    return dataclasses.replace(request, filters=dataclasses.replace(request.filters, terms=terms))
+
+
 def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:
     """Items whose date lies within the filter's range, and items dated only to a month or
     year that overlaps the range without lying inside it."""
@@ -823,14 +867,5 @@ def _whoosh_top(
 
 def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:
     """The request with its listing headings written as the index stores them (any case in)."""
-    wanted = request.filters.listed_under
     facet = columns.facets.get("listed_under")
-    if not wanted or facet is None:
-        return request
-    stored = {" ".join(v.split()).casefold(): v for v in facet.values}
-    headings = tuple(stored.get(v.casefold(), v) for v in wanted)
-    terms = tuple(
-        (name, headings if name == "listed_under" else values)
-        for name, values in request.filters.terms
-    )
-    return dataclasses.replace(request, filters=dataclasses.replace(request.filters, terms=terms))
+    return headings_as_stored(facet.values if facet is not None else (), request)

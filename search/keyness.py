@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.index.analysis import STOPWORDS, stem, words
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.results import Hit
 
@@ -217,7 +218,7 @@ class CorpusCounts:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def get(self, engine: Engine, fingerprint: str) -> Counts:
+    def get(self, engine: SearchBackend, fingerprint: str) -> Counts:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("version") == CACHE_VERSION and data.get("fingerprint") == fingerprint:
@@ -244,7 +245,7 @@ def cache_path(index_dir: Path) -> Path:
 
 
 def key_terms(
-    engine: Engine,
+    engine: SearchBackend,
     text: str,
     filters: Filters,
     *,

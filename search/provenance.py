@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from newsearch.search.engine import Engine
+from newsearch.search.backend import SearchBackend
 from newsearch.search.filters import Filters
 
 
@@ -59,7 +59,7 @@ class IndexRecord:
     fingerprint: str
 
     @classmethod
-    def of(cls, engine: Engine) -> IndexRecord:
+    def of(cls, engine: SearchBackend) -> IndexRecord:
         stats = engine.stats()
         # everything a commit changes: the item count, the commit time, the bytes and segments
         basis = f"{stats.path}|{stats.items}|{stats.updated}|{stats.size_bytes}|{stats.segments}"
@@ -129,15 +129,26 @@ class Provenance:
         }
 
 
+def index_args(engine: SearchBackend) -> tuple[str | None, list[str]]:
+    """Where a command finds the engine's index: ``--index PATH``, or for a cluster the
+    ``--backend``, ``--url`` and ``--opensearch-index`` options."""
+    if engine.backend == "whoosh":
+        return str(engine.data_dir), []
+    url, index = getattr(engine, "url", ""), getattr(engine, "index", "")
+    return None, ["--backend", engine.backend, "--url", url, "--opensearch-index", index]
+
+
 def command_for(
     kind: str,
     queries: Sequence[str],
     filters: Filters,
     options: dict[str, Any],
     index: str | None = None,
+    backend: Sequence[str] = (),
 ) -> list[str]:
-    """The shell command that makes the same output: ``newsearch KIND QUERY... --OPTION ...``."""
-    args = ["newsearch", *kind.split(), *filter_args(filters)]
+    """The shell command that makes the same output: ``newsearch KIND QUERY... --OPTION ...``
+    (``backend``: the options naming an OpenSearch index, before the command)."""
+    args = ["newsearch", *backend, *kind.split(), *filter_args(filters)]
     for name, value in options.items():
         if value is None or value is False:
             continue
@@ -151,7 +162,7 @@ def command_for(
 
 
 def record(
-    engine: Engine,
+    engine: SearchBackend,
     kind: str,
     queries: Sequence[str],
     filters: Filters,

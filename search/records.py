@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from newsearch.index.item import Item
-from newsearch.search.engine import Engine
+from newsearch.search.backend import SearchBackend
 from newsearch.search.results import Hit
 
 
-def full_records(engine: Engine, hits: Iterable[Hit]) -> Iterator[Item]:
+def full_records(engine: SearchBackend, hits: Iterable[Hit]) -> Iterator[Item]:
     """The whole item behind each hit, in the hits' order."""
     for hit in hits:
         yield engine.get(hit.id)

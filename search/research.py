@@ -13,6 +13,7 @@ import click
 
 from newsearch.search import output, provenance
 from newsearch.search import rows as rows_module
+from newsearch.search.backend import SearchBackend
 from newsearch.search.cli_options import (
     filter_options,
     filters_from,
@@ -35,7 +36,7 @@ from newsearch.search.concordance import (
 )
 from newsearch.search.concordance import write_csv as write_lines_csv
 from newsearch.search.concordance import write_jsonl as write_lines_jsonl
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.engine import SearchRequest
 from newsearch.search.exits import Exit
 from newsearch.search.filters import Filters
 from newsearch.search.keyness import DEFAULT_LIMIT as DEFAULT_TERMS
@@ -68,7 +69,7 @@ def provenance_option(func: Any) -> Any:
 
 def write_provenance(
     path: Path | None,
-    engine: Engine,
+    engine: SearchBackend,
     kind: str,
     queries: list[str],
     filters: Filters,
@@ -78,8 +79,8 @@ def write_provenance(
     """Write the provenance record beside the data, if one was asked for."""
     if path is None:
         return
-    location = str(engine.store.path)
-    command = provenance.command_for(kind, queries, filters, options, location)
+    location, backend = provenance.index_args(engine)
+    command = provenance.command_for(kind, queries, filters, options, location, backend)
     made = provenance.record(engine, kind, queries, filters, options, command).with_rows(rows)
     provenance.write(made, path)
     message(f"newsearch: provenance written to {path}")
@@ -487,7 +488,7 @@ def terms_command(
     filters = filters_from(kwargs)
     query = " ".join(text)
     with open_engine(index_dir) as engine:
-        corpus = CorpusCounts(terms_cache(engine.store.path))
+        corpus = CorpusCounts(terms_cache(engine.data_dir))
         fingerprint = provenance.IndexRecord.of(engine).fingerprint
         found, target, reference = key_terms(
             engine, query, filters, against=against, limit=limit, corpus=corpus,
@@ -562,7 +563,7 @@ def stories_command(
     out_target = output_target(fmt, "table")
     fmt = out_target.format
     with open_engine(index_dir) as engine:
-        clusters = ClusterFile(clusters_cache(engine.store.path)).get(
+        clusters = ClusterFile(clusters_cache(engine.data_dir)).get(
             engine, provenance.IndexRecord.of(engine).fingerprint
         )
         found = stories(engine, request, clusters)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.index.duplicates import THRESHOLD, Clusters, group
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.results import FACET_NAMES, FacetValue, Hit
 
 CACHE_VERSION = 1
@@ -33,7 +34,7 @@ class ClusterFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def get(self, engine: Engine, fingerprint: str) -> Clusters:
+    def get(self, engine: SearchBackend, fingerprint: str) -> Clusters:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if (
@@ -83,7 +84,7 @@ class Story:
         }
 
 
-def stories(engine: Engine, request: SearchRequest, clusters: Clusters) -> Iterator[Story]:
+def stories(engine: SearchBackend, request: SearchRequest, clusters: Clusters) -> Iterator[Story]:
     """Every match in the requested order, each story once (at its best-ranked version)."""
     members = clusters.members()
     seen: set[str] = set()
@@ -116,7 +117,7 @@ class StoryCounts:
 
 
 def counts(
-    engine: Engine, request: SearchRequest, clusters: Clusters, collapse: bool
+    engine: SearchBackend, request: SearchRequest, clusters: Clusters, collapse: bool
 ) -> StoryCounts:
     """How many items and stories match, and facets counting items, or stories (``collapse``).
 

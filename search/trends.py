@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newsearch.index.errors import QueryError
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.periods import UNITS, PeriodCounts, periods_between
 from newsearch.search.rows import cell
@@ -70,7 +71,10 @@ class Trend:
 
 
 def trend(
-    engine: Engine, queries: list[str] | tuple[str, ...], filters: Filters, unit: str = "year"
+    engine: SearchBackend,
+    queries: list[str] | tuple[str, ...],
+    filters: Filters,
+    unit: str = "year",
 ) -> Trend:
     """Count each query per period, over every period from the first dated item to the last."""
     if unit not in UNITS:

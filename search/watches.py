@@ -16,7 +16,8 @@ from typing import Any
 
 from newsearch.index.errors import ItemNotFoundError, NewsearchError, QueryError
 from newsearch.index.fields import filter_names
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.provenance import filters_dict
 from newsearch.search.results import Hit
@@ -153,7 +154,7 @@ class WatchBook:
         with self._locked() as watches:
             return self._named(watches, name)
 
-    def add(self, engine: Engine, name: str, query: str, filters: Filters) -> Watch:
+    def add(self, engine: SearchBackend, name: str, query: str, filters: Filters) -> Watch:
         """Save a search; the items it matches now count as seen."""
         if not NAME.match(name):
             raise QueryError(
@@ -174,12 +175,12 @@ class WatchBook:
         with self._locked() as watches:
             return watches.pop(self._named(watches, name).name)
 
-    def pending(self, engine: Engine, name: str) -> list[Hit]:
+    def pending(self, engine: SearchBackend, name: str) -> list[Hit]:
         """The items that arrived since the last run, newest first, without remembering them."""
         watch = self.get(name)
         return [hit for hit in engine.export(watch.request()) if hit.id not in watch.seen]
 
-    def run(self, engine: Engine, name: str) -> tuple[Watch, list[Hit]]:
+    def run(self, engine: SearchBackend, name: str) -> tuple[Watch, list[Hit]]:
         """The items that arrived since the last run, newest first; then remember this run."""
         with self._locked() as watches:
             watch = self._named(watches, name)
@@ -199,5 +200,5 @@ class WatchBook:
         return watches[name]
 
 
-def _ids(engine: Engine, watch: Watch) -> list[str]:
+def _ids(engine: SearchBackend, watch: Watch) -> list[str]:
     return [hit.id for hit in engine.export(watch.request())]

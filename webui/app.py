@@ -36,6 +36,7 @@ SECURITY_HEADERS = {
 DEFAULTS: dict[str, Any] = {
     "INDEX_DIR": None,  # the index folder; the per-user default when not given
     "WATCHES": None,  # the watch file; INDEX.watches.json beside the index when not given
+    "BACKEND": None,  # a search.backend.BackendConfig; None: the Whoosh index at INDEX_DIR
     "MAX_CONTENT_LENGTH": 16 * 1024,  # every route is a GET: no request needs a body
     "MAX_FORM_MEMORY_SIZE": 16 * 1024,
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,

@@ -6,27 +6,29 @@ import threading
 
 from flask import Flask, current_app
 
-from newsearch.search.engine import Engine
+from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
 
 _KEY = "newsearch.engine"
 _LOCK = threading.Lock()
 
 
-def engine(app: Flask | None = None) -> Engine:
-    """The engine of the app (the current one by default); it picks up new index commits."""
+def engine(app: Flask | None = None) -> SearchBackend:
+    """The engine of the app (the current one by default): the Whoosh index, which picks up
+    new commits, or the OpenSearch cluster of ``config["BACKEND"]``."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get(_KEY)
     if found is None:
         with _LOCK:
             found = app.extensions.get(_KEY)
             if found is None:
-                found = app.extensions[_KEY] = Engine(app.config["INDEX_DIR"])
-    assert isinstance(found, Engine)
-    return found
+                config = app.config.get("BACKEND") or BackendConfig()
+                found = app.extensions[_KEY] = open_backend(config, app.config["INDEX_DIR"])
+    engine: SearchBackend = found
+    return engine
 
 
 def close(app: Flask) -> None:
     """Close the app's engine, if it was ever opened."""
-    found = app.extensions.pop(_KEY, None)
-    if isinstance(found, Engine):
+    found: SearchBackend | None = app.extensions.pop(_KEY, None)
+    if found is not None:
         found.close()

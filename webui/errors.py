@@ -12,6 +12,7 @@ from newsearch.index.errors import (
     NewsearchError,
     QueryError,
 )
+from newsearch.index.os_client import ClusterUnavailableError
 
 # Paths answered for programs: their errors are JSON, never an HTML page.
 MACHINE_PREFIXES = (
@@ -38,7 +39,7 @@ def status_of(exc: NewsearchError) -> int:
         return 400
     if isinstance(exc, ItemNotFoundError):
         return 404
-    if isinstance(exc, IndexMissingError | IndexDamagedError):
+    if isinstance(exc, IndexMissingError | IndexDamagedError | ClusterUnavailableError):
         return 503
     return 400
 

@@ -146,8 +146,9 @@ def feed() -> Response:
     filters = state.filters(engine())
     state = state.normalised(filters).change(sort="newest", page=state.page)
     result = engine().search(state.request(filters))
-    updated = engine().store.meta().get("updated") or dt.datetime.now(dt.UTC).isoformat(
-        timespec="seconds"
+    store = getattr(engine(), "store", None)  # the Whoosh index keeps it in a small file
+    updated = (store.meta().get("updated") if store is not None else engine().stats().updated) or (
+        dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
     document = feeds.atom(
         result.hits,

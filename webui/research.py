@@ -243,7 +243,7 @@ def terms_page() -> Response:
         state.q,
         filters,
         against=against,
-        corpus=CorpusCounts(terms_cache(engine().store.path)),
+        corpus=CorpusCounts(terms_cache(engine().data_dir)),
         fingerprint=provenance.IndexRecord.of(engine()).fingerprint,
     )
     page = render_template(
@@ -271,7 +271,7 @@ def stories_page() -> Response:
     state = state.normalised(filters)
     collapse = request.args.get("collapse") == "1"
     search = state.request(filters)
-    clusters = ClusterFile(clusters_cache(engine().store.path)).get(
+    clusters = ClusterFile(clusters_cache(engine().data_dir)).get(
         engine(), provenance.IndexRecord.of(engine()).fingerprint
     )
     start = (state.page - 1) * state.limit
@@ -363,8 +363,8 @@ def _made() -> provenance.Provenance:
         queries = [state.q] if state.q else []
         options = {"sort": state.sort, "format": fmt, "full": target == "export.full.jsonl"}
         rows = engine().count(state.q, filters)
-    location = str(engine().store.path)
-    command = provenance.command_for(kind, queries, filters, options, location)
+    location, backend = provenance.index_args(engine())
+    command = provenance.command_for(kind, queries, filters, options, location, backend)
     made = provenance.record(engine(), kind, queries, filters, options, command)
     return made.with_rows(rows) if rows is not None else made
 

@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from newsearch.index.errors import QueryError
 from newsearch.index.fields import filter_names
-from newsearch.search.engine import MATCHES, SORTS, Engine, SearchRequest
+from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import MATCHES, SORTS, SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.query import MAX_QUERY_LENGTH
 
@@ -78,7 +79,7 @@ class SearchState:
             coarse=_single(args, "coarse") not in {"", "0"},
         )
 
-    def filters(self, engine: Engine | None = None) -> Filters:
+    def filters(self, engine: SearchBackend | None = None) -> Filters:
         """The core's filters; unknown topics, countries or bad dates raise QueryError (with
         ``engine``, topics and countries that records gave outside the vocabularies count)."""
         build = engine.filters if engine is not None else Filters.build

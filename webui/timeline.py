@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsearch.index.dates import MONTH_NAMES
-from newsearch.search.engine import Engine
+from newsearch.search.backend import SearchBackend
 from newsearch.search.filters import Filters
 from newsearch.search.results import SearchResult
 from newsearch.webui.state import SearchState
@@ -81,7 +81,7 @@ Link = Callable[[SearchState], str]
 
 
 def build(
-    engine: Engine, state: SearchState, filters: Filters, result: SearchResult, link: Link
+    engine: SearchBackend, state: SearchState, filters: Filters, result: SearchResult, link: Link
 ) -> Timeline | None:
     """The timeline of a result; months take one count each, years come from the year facet."""
     years = {int(v.value): v.count for v in result.facets.get("year", ()) if v.value.isdecimal()}
@@ -116,7 +116,7 @@ def _years(
 
 
 def _months(
-    engine: Engine,
+    engine: SearchBackend,
     state: SearchState,
     filters: Filters,
     start: dt.date,
