@@ -44,9 +44,8 @@ from newsearch.search.keyness import CorpusCounts, Counts, Term, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.rows import cell
-from newsearch.search.stories import ClusterFile, stories
-from newsearch.search.stories import cache_path as clusters_cache
 from newsearch.search.stories import counts as story_counts
+from newsearch.search.stories import stories
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.search.watches import WatchBook
@@ -562,10 +561,7 @@ def stories_command(
     out_target = output_target(fmt, "table")
     fmt = out_target.format
     with open_engine(index_dir) as engine:
-        clusters = ClusterFile(clusters_cache(engine.store.path)).get(
-            engine, provenance.IndexRecord.of(engine).fingerprint
-        )
-        found = stories(engine, request, clusters)
+        found = stories(engine, request)
         if fmt == "jsonl":
             shown = 0
             for story in found:
@@ -576,7 +572,7 @@ def stories_command(
             total = shown
         else:
             first = [s for _, s in zip(range(limit or 10), found, strict=False)]
-            tally = story_counts(engine, request, clusters, collapse)
+            tally = story_counts(engine, request, collapse)
             total = tally.items
             if fmt == "json":
                 data = {"query": request.text, **tally.to_dict()}

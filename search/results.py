@@ -48,6 +48,8 @@ class Hit:
     listed_under: str | None = None
     match: str = "all"  # "all": every word of the query matched; "partial": some did
     matched_words: tuple[str, ...] = ()  # the query's words (as typed) this item matched
+    cluster: str | None = None  # its near-duplicate cluster (None: the index has no clusters)
+    versions: int | None = None  # versions of its story in the index, itself included
 
     @classmethod
     def from_item(
@@ -111,6 +113,8 @@ class Hit:
             "match": self.match,
             "matched_words": list(self.matched_words),
             "date_precision": self.date_precision if self.date else None,
+            "cluster": self.cluster,
+            "versions": self.versions,
         }
 
     @property

@@ -14,7 +14,7 @@ from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.results import HIT_KEYS
-from newsearch.search.stories import cache_path
+from newsearch.index.duplicates import cluster_path
 from newsearch.webui import core
 from newsearch.webui.app import create_app
 
@@ -100,23 +100,48 @@ def test_stories_show_each_story_once_with_its_versions(
     assert "x3 versions" in table and "facets count items" in table
 
 
-def test_clusters_are_made_again_after_a_commit(
+def test_indexing_updates_the_clusters_of_the_items_it_adds(
     runner: CliRunner, with_variants: Path, tmp_path: Path
 ) -> None:
     import shutil
 
     index = tmp_path / "index"
     shutil.copytree(with_variants, index)
-    run(runner, "stories", "fishers", "--index", str(index))
-    before = json.loads(cache_path(index).read_text(encoding="utf-8"))
+    shutil.copy(cluster_path(with_variants), cluster_path(index))
+    before = cluster_path(index).stat().st_mtime_ns
+    run(runner, "stories", "fishers", "--index", str(index))  # searching never writes them
+    assert cluster_path(index).stat().st_mtime_ns == before
     source = tmp_path / "copy.jsonl"
     record = {"title": "Finland joins renewed fight to end forced labour", "url": "https://x.org/f"}
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
     IndexStore(index).build([source])
+    assert cluster_path(index).stat().st_mtime_ns != before
     data = json.loads(run(runner, "stories", "Finland", "--index", str(index)).stdout)
-    after = json.loads(cache_path(index).read_text(encoding="utf-8"))
-    assert after["fingerprint"] != before["fingerprint"]
     assert data["items"] == 2 and data["stories"] == 1 and data["hits"][0]["versions"] == 2
+    # the copy changes its title: it leaves the story
+    record["title"] = "Finland counts the boats of its fishing fleet"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    IndexStore(index).build([source])
+    data = json.loads(run(runner, "stories", "Finland", "--index", str(index)).stdout)
+    assert data["items"] == 2 and data["stories"] == 2
+    assert [h["versions"] for h in data["hits"]] == [1, 1]
+
+
+def test_an_index_made_before_clusters_gets_them_from_the_next_run(
+    runner: CliRunner, with_variants: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(with_variants, index)  # without the cluster file beside it
+    plain = json.loads(run(runner, "query", "profits", "--index", str(index), "-f", "json").stdout)
+    assert {h["cluster"] for h in plain["hits"]} == {None}  # unknown, not guessed
+    source = tmp_path / "nothing-new.jsonl"
+    source.write_text("", encoding="utf-8")
+    IndexStore(index).build([source])
+    assert cluster_path(index).exists()
+    data = json.loads(run(runner, "query", "profits", "--index", str(index), "-f", "json").stdout)
+    assert max(h["versions"] for h in data["hits"]) == 3
 
 
 def test_stories_page_expands_versions_without_javascript(with_variants: Path) -> None:

@@ -31,9 +31,8 @@ from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH
 from newsearch.search.records import full_records, record_dict
 from newsearch.search.rows import CHUNK
-from newsearch.search.stories import ClusterFile, stories
-from newsearch.search.stories import cache_path as clusters_cache
 from newsearch.search.stories import counts as story_counts
+from newsearch.search.stories import stories
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.webui import chart
@@ -271,12 +270,9 @@ def stories_page() -> Response:
     state = state.normalised(filters)
     collapse = request.args.get("collapse") == "1"
     search = state.request(filters)
-    clusters = ClusterFile(clusters_cache(engine().store.path)).get(
-        engine(), provenance.IndexRecord.of(engine()).fingerprint
-    )
     start = (state.page - 1) * state.limit
-    shown = list(islice(stories(engine(), search, clusters), start, start + state.limit))
-    tally = story_counts(engine(), search, clusters, collapse)
+    shown = list(islice(stories(engine(), search), start, start + state.limit))
+    tally = story_counts(engine(), search, collapse)
     titles = {}
     for story in shown:
         for version in story.versions:
