@@ -65,7 +65,8 @@ def signature_values(title: str, summary: str) -> npt.NDArray[np.uint32] | None:
         return None
     sketch = _TEMPLATE.copy()
     sketch.update_batch(list(found))
-    return sketch.hashvalues.astype(np.uint32)
+    values: npt.NDArray[np.uint32] = sketch.hashvalues.astype(np.uint32)
+    return values
 
 
 class Grouper:

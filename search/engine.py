@@ -85,8 +85,9 @@ class SearchRequest:
     # range without lying inside it (a 2021 item for --from 2021-03); by default they are
     # left out and counted in ``SearchResult.left_out``
     coarse_dates: bool = False
-    # one hit per near-duplicate story (at its best-ranked version); totals and facets count
-    # stories instead of items (search/stories.py)
+    # near-duplicates (search/stories.py): ``grouped`` lists one hit per story (at its
+    # best-ranked version); ``collapse`` also counts totals and facets per story, not per item
+    grouped: bool = False
     collapse: bool = False
 
     def __post_init__(self) -> None:
@@ -177,6 +178,11 @@ class Engine:
         language = self._columns.facets.get("language")
         languages = language.values if language is not None else ()
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the index files are read (searches take it themselves)."""
+        return self._lock
 
     def clusters(self) -> ClusterView:
         """The near-duplicate clusters of the current snapshot (index/duplicates.py)."""
@@ -287,18 +293,23 @@ class Engine:
                 for name in FACET_NAMES
             }
             total, partial_total = outcome.total, outcome.partial_total
-            if request.collapse:
-                total, partial_total = story_totals(
+            grouped = request.grouped or request.collapse
+            told: int | None = None
+            if grouped:
+                whole, some = story_totals(
                     clusters.labels,
                     outcome.full & outcome.filtered,
                     outcome.partial & outcome.filtered,
                 )
+                told = whole + (some if outcome.partial_total else 0)
+                if request.collapse:
+                    total, partial_total = whole, some if outcome.partial_total else 0
             hits: tuple[Hit, ...] = ()
             if request.limit and (outcome.total or outcome.partial_total):
                 start = (request.page - 1) * request.limit
-                wanted = None if request.collapse else start + request.limit
+                wanted = None if grouped else start + request.limit
                 ranked = self._ordered(searcher, columns, parsed, request, outcome, wanted)
-                if request.collapse:
+                if grouped:
                     ranked = first_per_cluster(ranked, clusters.labels)[: start + request.limit]
                 relevance = self._sort(request) == "relevance"
                 hits = tuple(
@@ -337,6 +348,8 @@ class Engine:
             sort=self._sort(request),
             seconds=time.perf_counter() - started,
             partial_total=partial_total,
+            stories=told,
+            counted="stories" if request.collapse else "items",
             corrected_from=corrected_from,
             match=request.match,
             explain=explain,

@@ -522,6 +522,24 @@ def terms_command(
 
 # -- stories: near-duplicates shown once --------------------------------------------------
 
+VERSIONS_LISTED = 5  # other versions named under a result in the terminal
+
+
+def story_options(func: Any) -> Any:
+    """--all-versions and --collapse: how near-duplicate versions are listed and counted."""
+    func = click.option(
+        "--collapse",
+        is_flag=True,
+        help="Count matches and facets per story (near-duplicates once) instead of per item.",
+    )(func)
+    return click.option(
+        "--all-versions",
+        "all_versions",
+        is_flag=True,
+        help="List every near-duplicate version as its own result (by default a story is "
+        'listed once, marked "×N versions").',
+    )(func)
+
 
 @click.command("stories")
 @click.argument("text", nargs=-1)

@@ -160,6 +160,10 @@ class SearchResult:
     corrected_from: str | None = None  # the query as typed, when a corrected one was run
     match: str = "auto"  # the matching strategy: auto | all | any
     explain: dict[str, Any] | None = None  # how the query was searched, when asked
+    # with near-duplicates shown once: the stories among the matches (pages count them), and
+    # whether ``total`` and the facets count "items" or "stories"
+    stories: int | None = None
+    counted: str = "items"
 
     @property
     def shown_total(self) -> int:
@@ -168,7 +172,8 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.shown_total // self.limit)) if self.limit else 1
+        listed = self.shown_total if self.stories is None else self.stories
+        return max(1, -(-listed // self.limit)) if self.limit else 1
 
     @property
     def notice(self) -> str | None:
@@ -199,6 +204,8 @@ class SearchResult:
             "indexed": self.indexed,
             "left_out": dict(self.left_out),
             "notice": self.notice,
+            "stories": self.stories,
+            "counted": self.counted,
             **({"explain": self.explain} if self.explain is not None else {}),
         }
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newsearch.index.duplicates import THRESHOLD, group
+from newsearch.index.duplicates import THRESHOLD, cluster_path, group
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.results import HIT_KEYS
-from newsearch.index.duplicates import cluster_path
 from newsearch.webui import core
 from newsearch.webui.app import create_app
 

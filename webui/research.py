@@ -23,9 +23,9 @@ from newsearch.search.concordance import (
     csv_row,
     ordered,
 )
-from newsearch.search.engine import SearchRequest
+from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
-from newsearch.search.keyness import CorpusCounts, key_terms
+from newsearch.search.keyness import CorpusCounts, PageTerms, key_terms, page_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH
@@ -258,6 +258,16 @@ def terms_page() -> Response:
         ),
     )
     return make_response(page)
+
+
+def results_terms(found: Engine, search: SearchRequest) -> PageTerms:
+    """The key terms shown beside the facets of a results page (bounded work)."""
+    return page_terms(
+        found,
+        search,
+        CorpusCounts(terms_cache(found.store.path)),
+        provenance.IndexRecord.of(found).fingerprint,
+    )
 
 
 # -- stories: near-duplicates shown once --------------------------------------------------
