@@ -172,3 +172,73 @@ def test_stories_at_ten_thousand_items(runner: CliRunner, synthetic_index: Path)
     with Engine(synthetic_index) as engine:
         matching = {h.id for h in engine.export(SearchRequest(query, limit=1))}
     assert matching <= covered
+
+
+@pytest.mark.browser
+def test_results_page_expands_versions_in_a_real_browser_without_javascript(
+    with_variants: Path,
+) -> None:
+    import threading
+
+    from playwright.sync_api import expect
+    from test_research_web import chromium
+    from werkzeug.serving import make_server
+
+    app = create_app({"INDEX_DIR": str(with_variants)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with chromium(java_script_enabled=False) as page:
+            page.goto(f"http://127.0.0.1:{server.port}/?q=profits")
+            expect(page.locator(".hit")).to_have_count(4)  # six matches, four stories
+            versions = page.locator("details.versions")
+            expect(versions).to_have_count(1)
+            expect(versions.locator("summary")).to_have_text("×3 versions")
+            others = versions.locator("li a")
+            expect(others).to_have_count(2)
+            expect(others.first).to_be_hidden()
+            versions.locator("summary").click()
+            expect(others.first).to_be_visible()
+            expect(page.locator(".key-terms .key-term").first).to_be_visible()
+            title = others.first.inner_text()
+            others.first.click()
+            expect(page.locator("h1")).to_have_text(title)
+            page.goto(f"http://127.0.0.1:{server.port}/?q=profits&versions=all")
+            expect(page.locator(".hit")).to_have_count(6)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        core.close(app)
+
+
+def test_query_lists_each_story_once_and_counts_per_item_or_story(
+    runner: CliRunner, with_variants: Path
+) -> None:
+    index = ["--index", str(with_variants)]
+    grouped = json.loads(run(runner, "query", "profits", *index, "-f", "json").stdout)
+    every = json.loads(run(runner, "query", "profits", *index, "--all-versions").stdout)
+    collapsed = json.loads(run(runner, "query", "profits", *index, "--collapse").stdout)
+    assert grouped["total"] == every["total"] == 6 and grouped["counted"] == "items"
+    assert len(grouped["hits"]) == grouped["stories"] == 4 and len(every["hits"]) == 6
+    assert collapsed["total"] == 4 and collapsed["counted"] == "stories"
+    for data in (grouped, every, collapsed):
+        for hit in data["hits"]:
+            assert list(hit) == list(HIT_KEYS) and hit["versions"] >= 1
+    assert sorted(h["versions"] for h in grouped["hits"]) == [1, 1, 1, 3]
+    assert sorted(h["versions"] for h in every["hits"]) == [1, 1, 1, 3, 3, 3]
+    assert len({h["cluster"] for h in every["hits"]}) == 4
+    topics = {v["value"]: v["count"] for v in collapsed["facets"]["topic"]}
+    assert topics["forced labour"] == 4  # a story counts once
+    table = run(runner, "query", "profits", *index, "-f", "table").stdout
+    assert "×3 versions of this story" in table and "6 matches in 4 stories" in table
+    api = create_app({"INDEX_DIR": str(with_variants), "TESTING": True})
+    try:
+        client = api.test_client()
+        assert client.get("/api/search?q=profits").get_json()["hits"] == grouped["hits"]
+        assert client.get("/api/search?q=profits&collapse=1").get_json()["total"] == 4
+        assert len(client.get("/api/search?q=profits&versions=all").get_json()["hits"]) == 6
+        assert client.get("/api/search?q=profits&versions=some").status_code == 400
+    finally:
+        core.close(api)
