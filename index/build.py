@@ -318,9 +318,16 @@ class Run:
 
         try:
             update(self.store.path, self.ix)
-        except (OSError, ValueError) as exc:
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # the items are committed; only their grouping waits
             self.problems.append(
-                Problem(str(self.store.path), 0, f"near-duplicate clusters not updated: {exc}")
+                Problem(
+                    str(self.store.path),
+                    0,
+                    f"near-duplicate clusters not updated ({type(exc).__name__}: {exc}); "
+                    "the next `newsearch index` run makes them",
+                )
             )
 
     def _commit_quietly(self) -> None:

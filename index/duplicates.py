@@ -241,6 +241,18 @@ def _load(path: Path) -> _State | None:
     return _State(ids, keys, alive, grouper, segments, int(meta.get("generation", -1)))
 
 
+def _generation_of(path: Path) -> int | None:
+    """The commit a cluster file covers (None: no usable file)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if meta.get("version") != FILE_VERSION or meta.get("threshold") != THRESHOLD:
+        return None
+    return int(meta.get("generation", -1))
+
+
 def _bucket(grouper: Grouper, row: int) -> None:
     values = grouper.signatures[row]
     root = grouper.find(row)
@@ -301,6 +313,8 @@ def update(index_dir: Path, ix: Any) -> None:
     generation = int(ix.latest_generation())
     state = _STATES.get(key)
     if state is None:
+        if _generation_of(path) == generation:
+            return  # the file already covers this commit
         state = _load(path)
     if state is not None and state.generation == generation and path.exists():
         _STATES[key] = state
