@@ -450,16 +450,21 @@ class ClusterView:
         root = self._root_rows.get(cluster)
         if root is None:
             return []
-        rows = np.nonzero((self.roots == root) & self.rows_alive)[0]
-        return [self.ids[int(r)] for r in rows]
+        order, sorted_roots = self._by_root
+        start, end = np.searchsorted(sorted_roots, [root, root + 1])
+        return [self.ids[int(r)] for r in np.sort(order[start:end])]
+
+    @functools.cached_property
+    def _by_root(self) -> tuple[Ints, Ints]:
+        """Living rows ordered by their cluster, and those clusters (to slice one out)."""
+        living = np.nonzero(self.rows_alive & (self.roots >= 0))[0]
+        order = living[np.argsort(self.roots[living], kind="stable")]
+        return order, self.roots[order]
 
     def member_ids(self, doc: int) -> list[str]:
         """The ids of every living version of a document's story (itself included)."""
         label = int(self.labels[doc])
-        if label >= len(self.ids):
-            return []
-        rows = np.nonzero((self.roots == label) & self.rows_alive)[0]
-        return [self.ids[int(r)] for r in rows]
+        return self.members(self.ids[label]) if label < len(self.ids) else []
 
 
 def view(index_dir: Path, leaves: list[tuple[Any, int]], size: int) -> ClusterView:
