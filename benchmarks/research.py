@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for title, command in COMMANDS:
             started = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             try:
                 done = subprocess.run(
                     [sys.executable, "-m", "newsearch.search", *command, "--index", str(index)],
@@ -63,10 +65,12 @@ def main(argv: list[str] | None = None) -> None:
             except subprocess.TimeoutExpired:
                 code, lines = -1, 0  # stopped: not finished within --timeout
             seconds = time.perf_counter() - started
-            rows.append({"command": title, "seconds": round(seconds, 2), "exit": code,
-                         "output_lines": lines})  # fmt: skip
-            print(f"{args.label:>6} {seconds:8.2f} s  exit {code}  {lines:>7} lines  "
-                  f"{title}", flush=True)  # fmt: skip
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # CPU time: less load-bound
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            rows.append({"command": title, "seconds": round(seconds, 2), "cpu": round(cpu, 2),
+                         "exit": code, "output_lines": lines})  # fmt: skip
+            print(f"{args.label:>6} {seconds:8.2f} s  cpu {cpu:8.2f} s  exit {code}  "
+                  f"{lines:>7} lines  {title}", flush=True)  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({"index": str(args.index), "label": args.label, "rows": rows}))
