@@ -312,8 +312,11 @@ def update(index_dir: Path, ix: Any) -> None:
     key = str(Path(index_dir).resolve())
     generation = int(ix.latest_generation())
     state = _STATES.get(key)
+    on_disk = _generation_of(path)
+    if state is not None and on_disk != state.generation:
+        state = None  # the file changed (or went) since: it is what counts
     if state is None:
-        if _generation_of(path) == generation:
+        if on_disk == generation:
             return  # the file already covers this commit
         state = _load(path)
     if state is not None and state.generation == generation and path.exists():
