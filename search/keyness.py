@@ -10,7 +10,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +285,10 @@ def page_terms(
     """What sets a search's best-ranked items apart, in bounded time: the words of at most
     PAGE_ITEMS matches, against the kept corpus counts, or (when they are not kept for this
     version of the index) against a sample of SAMPLE_ITEMS items spread over the corpus."""
-    plain = dataclasses.replace(request, limit=1, page=1, grouped=False, collapse=False)
-    target = count(islice(engine.export(plain), PAGE_ITEMS))
+    best = dataclasses.replace(
+        request, limit=PAGE_ITEMS, page=1, grouped=False, collapse=False, explain=False
+    )
+    target = count(engine.search(best).hits)  # ranks only the best, unlike an export
     whole = corpus.current(fingerprint)
     if whole is not None:
         reference, kind = _minus(whole, target), "corpus"
