@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     shutil.copytree(args.index, index)  # derived files (terms, watches) start absent ...
     clusters = args.index.with_name(args.index.name + ".clusters.npz")
     if clusters.exists():  # ... but the clusters are made by indexing, so they come along
-        shutil.copy(clusters, index.with_name(clusters.name))
+        shutil.copy(clusters, index.with_name(index.name + ".clusters.npz"))
     rows = []
     try:
         for title, command in COMMANDS:
