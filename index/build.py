@@ -310,6 +310,25 @@ class Run:
             if self.searcher is not None:
                 self.searcher.close()
             self.searcher = self.ix.searcher()
+        self._clusters()
+
+    def _clusters(self) -> None:
+        """Bring the near-duplicate clusters beside the index up to the last commit."""
+        from newsearch.index.duplicates import update
+
+        try:
+            update(self.store.path, self.ix)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # the items are committed; only their grouping waits
+            self.problems.append(
+                Problem(
+                    str(self.store.path),
+                    0,
+                    f"near-duplicate clusters not updated ({type(exc).__name__}: {exc}); "
+                    "the next `newsearch index` run makes them",
+                )
+            )
 
     def _commit_quietly(self) -> None:
         """After Ctrl-C: commit the batch in flight if there is one, else give it up."""
@@ -377,6 +396,8 @@ class Run:
             total = self.store.committed_total()
         if self.commits:
             self.problems.extend(self.store.write_extras(self.ix))
+        elif not extra.get("interrupted"):
+            self._clusters()  # an index made before its clusters gets them
         return self.store.report(
             self.counts,
             self.found,

@@ -151,6 +151,11 @@ FIELDS: tuple[Field, ...] = (
           label="Matched words", json_key="matched_words"),
     Field("date_precision", "stored", "how precisely the date is known: day, month or year",
           stored=True, label="Precision", json_key="date_precision", attribute="date_precision"),
+    Field("cluster", "computed", "the id of the item's near-duplicate cluster (its first "
+          "item; the item's own id when it has no other version)", label="Cluster",
+          json_key="cluster"),
+    Field("versions", "computed", "how many items of the index are versions of this one's "
+          "story (1: none other)", label="Versions", json_key="versions"),
     Field("body", "text", "the full text", stored=True, languages=TEXT_LANGUAGES, boost=1.0,
           query=True, label="Body"),
     Field("tags", "text", "topics, country names and regions as words", languages=TEXT_LANGUAGES,

@@ -39,8 +39,9 @@ from newsearch.search.cli_options import (
 )
 from newsearch.search.engine import MAX_REQUEST_RESULTS, SearchRequest
 from newsearch.search.exits import Exit, help_text
-from newsearch.search.research import register
+from newsearch.search.research import VERSIONS_LISTED, register, story_options
 from newsearch.search.results import EMPTY_INDEX
+from newsearch.search.stories import other_versions
 
 
 @click.group(
@@ -253,6 +254,7 @@ def index_command(
     help="Show on stderr how the query was searched: parts, stems per language, expansions, "
     "corrections, how many items each part matches, whether the partial fallback ran.",
 )
+@story_options
 @format_option(
     ["table", "json", "jsonl", "csv"],
     None,
@@ -268,6 +270,8 @@ def query_command(
     no_expand: bool,
     no_correct: bool,
     explain: bool,
+    all_versions: bool,
+    collapse: bool,
     fmt: str | None,
     **kwargs: Any,
 ) -> None:
@@ -289,6 +293,10 @@ def query_command(
     A misspelt word that finds nothing is corrected from the index's own words (stderr says
     so; --no-correct turns it off).
 
+    Near-duplicates (the same story on several listing pages, a title changed by a word) are
+    listed once, at their best-ranked version, marked "×N versions"; --all-versions lists
+    each, --collapse also counts matches and facets per story.
+
     Exit status: 0 with results, 1 with none (a correction is suggested when one
     exists), 2 for a usage or query syntax error, 3 for any other error (a missing or
     damaged index, an output that cannot be written).
@@ -301,8 +309,14 @@ def query_command(
         request = SearchRequest(
             query, filters, sort, limit, page, coarse_dates=coarse,
             match=match, expand=not no_expand, correct=not no_correct, explain=explain,
+            grouped=not all_versions, collapse=collapse,
         )  # fmt: skip
         result = engine.search(request)
+        versions = {
+            hit.id: other_versions(engine, hit, VERSIONS_LISTED)
+            for hit in result.hits
+            if (hit.versions or 1) > 1 and fmt in {None, "table"}
+        }
     if result.corrected_from is not None:
         message(
             f"newsearch: showing results for {result.query!r}; search instead for "
@@ -314,7 +328,7 @@ def query_command(
     if not write_hits(out, result.hits, result.to_dict()) and (
         result.total or result.partial_total
     ):
-        click.echo(output.render_result(result, out.color))
+        click.echo(output.render_result(result, out.color, versions))
     _left_out(result.left_out)
     if result.notice:
         message(f"newsearch: {result.notice}")

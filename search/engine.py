@@ -21,6 +21,8 @@ from whoosh import query as wq
 
 from newsearch.index.analysis import STEM_TABLE, use_stem_table
 from newsearch.index.documents import item_from_stored
+from newsearch.index.duplicates import ClusterView
+from newsearch.index.duplicates import view as cluster_view
 from newsearch.index.errors import IndexDamagedError, ItemNotFoundError, QueryError
 from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
@@ -36,6 +38,7 @@ from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
 from newsearch.search.similar import similar_documents
 from newsearch.search.spelling import suggest
+from newsearch.search.stories import first_per_cluster, story_totals, with_cluster
 
 # what Whoosh raises when the bytes of a segment file are not what it wrote
 READ_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, OSError)
@@ -82,6 +85,10 @@ class SearchRequest:
     # range without lying inside it (a 2021 item for --from 2021-03); by default they are
     # left out and counted in ``SearchResult.left_out``
     coarse_dates: bool = False
+    # near-duplicates (search/stories.py): ``grouped`` lists one hit per story (at its
+    # best-ranked version); ``collapse`` also counts totals and facets per story, not per item
+    grouped: bool = False
+    collapse: bool = False
 
     def __post_init__(self) -> None:
         if self.match not in MATCHES:
@@ -140,6 +147,7 @@ class Engine:
         self._languages: tuple[str, ...] = ("en",)
         self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
+        self._clusters: tuple[Columns, ClusterView] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -180,6 +188,22 @@ class Engine:
         language = self._columns.facets.get("language")
         languages = language.values if language is not None else ()
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the index files are read (searches take it themselves)."""
+        return self._lock
+
+    def clusters(self) -> ClusterView:
+        """The near-duplicate clusters of the current snapshot (index/duplicates.py)."""
+        with self._lock:
+            _, columns = self._current()
+            return self._clusters_of(columns)
+
+    def _clusters_of(self, columns: Columns) -> ClusterView:
+        if self._clusters is None or self._clusters[0] is not columns:
+            self._clusters = (columns, cluster_view(self.store.path, columns.leaves, columns.size))
+        return self._clusters[1]
 
     def _damaged(self, exc: BaseException) -> IndexDamagedError:
         return IndexDamagedError(
@@ -256,24 +280,44 @@ class Engine:
                 return out
 
             counted = outcome.full if request.match != "any" else outcome.full | outcome.partial
+            clusters = self._clusters_of(columns)
+            per = clusters.labels if request.collapse else None
             facets = {
-                name: facet_values(columns, name, narrowed(counted, name)) for name in FACET_NAMES
+                name: facet_values(columns, name, narrowed(counted, name), per=per)
+                for name in FACET_NAMES
             }
+            total, partial_total = outcome.total, outcome.partial_total
+            grouped = request.grouped or request.collapse
+            told: int | None = None
+            if grouped:
+                whole, some = story_totals(
+                    clusters.labels,
+                    outcome.full & outcome.filtered,
+                    outcome.partial & outcome.filtered,
+                )
+                told = whole + (some if outcome.partial_total else 0)
+                if request.collapse:
+                    total, partial_total = whole, some if outcome.partial_total else 0
             hits: tuple[Hit, ...] = ()
             if request.limit and (outcome.total or outcome.partial_total):
                 start = (request.page - 1) * request.limit
-                ranked = self._ordered(
-                    searcher, columns, parsed, request, outcome, start + request.limit
-                )
+                wanted = None if grouped else start + request.limit
+                ranked = self._ordered(searcher, columns, parsed, request, outcome, wanted)
+                if grouped:
+                    ranked = first_per_cluster(ranked, clusters.labels)[: start + request.limit]
                 relevance = self._sort(request) == "relevance"
                 hits = tuple(
-                    self._hit(
-                        searcher.stored_fields(doc),
-                        parsed,
-                        score if relevance else None,
-                        kind,
-                        outcome.matched_words(doc),
-                        request.expand,
+                    with_cluster(
+                        self._hit(
+                            searcher.stored_fields(doc),
+                            parsed,
+                            score if relevance else None,
+                            kind,
+                            outcome.matched_words(doc),
+                            request.expand,
+                        ),
+                        clusters,
+                        doc,
                     )
                     for doc, score, kind in ranked[start:]
                 )
@@ -289,7 +333,7 @@ class Engine:
             )
         return SearchResult(
             query=text,
-            total=outcome.total,
+            total=total,
             page=request.page,
             limit=request.limit,
             hits=hits,
@@ -297,7 +341,9 @@ class Engine:
             suggestion=suggestion,
             sort=self._sort(request),
             seconds=time.perf_counter() - started,
-            partial_total=outcome.partial_total,
+            partial_total=partial_total,
+            stories=told,
+            counted="stories" if request.collapse else "items",
             corrected_from=corrected_from,
             match=request.match,
             explain=explain,
@@ -582,6 +628,7 @@ class Engine:
             except READ_ERRORS as exc:
                 raise self._damaged(exc) from None
             relevance = self._sort(request) == "relevance"
+            clusters = self._clusters_of(columns)
             self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
         try:
             for doc, score, kind in ranked:
@@ -590,13 +637,17 @@ class Engine:
                         fields = searcher.stored_fields(doc)
                     except READ_ERRORS as exc:
                         raise self._damaged(exc) from None
-                yield self._hit(
-                    fields,
-                    parsed,
-                    score if relevance else None,
-                    kind,
-                    outcome.matched_words(doc),
-                    request.expand,
+                yield with_cluster(
+                    self._hit(
+                        fields,
+                        parsed,
+                        score if relevance else None,
+                        kind,
+                        outcome.matched_words(doc),
+                        request.expand,
+                    ),
+                    clusters,
+                    doc,
                 )
         finally:
             with self._lock:

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from newsearch.index.fields import field_named
 from newsearch.index.places import country_name
-from newsearch.search.columns import Bools, Columns
+from newsearch.search.columns import Bools, Columns, Facet, Ints
 from newsearch.search.results import FacetValue
 
 
 def facet_values(
-    columns: Columns, name: str, mask: Bools, *, missing: bool = True
+    columns: Columns, name: str, mask: Bools, *, missing: bool = True, per: Ints | None = None
 ) -> tuple[FacetValue, ...]:
     """Every value of facet ``name`` among ``mask`` with its count: most frequent first (years:
     newest first); countries carry their English name as the value and their code beside it.
 
     A facet with a bucket for items without a value (years: "undated") lists it last, when
-    ``missing`` and some matching item has no value.
+    ``missing`` and some matching item has no value. With ``per`` (a label per document,
+    such as its near-duplicate cluster) each label counts once per value.
     """
     spec = field_named(name)
     facet = columns.facets.get(name)
     if facet is None:  # an index built before this facet existed
         return ()
-    counts = facet.counts(mask)
+    counts = facet.counts(mask) if per is None else distinct_counts(facet, mask, per)
     pairs = [(facet.values[i], int(c)) for i, c in enumerate(counts) if c]
     if spec.facet_order == "newest":
         pairs.sort(key=lambda vc: vc[0], reverse=True)
@@ -34,7 +36,8 @@ def facet_values(
     else:
         out = [FacetValue(value, count) for value, count in pairs]
     if missing and spec.missing:
-        without = int((mask & ~_present(columns, name)).sum())
+        absent = mask & ~_present(columns, name)
+        without = int(absent.sum()) if per is None else len(np.unique(per[absent]))
         if without:
             out.append(FacetValue(spec.missing, without))
     return tuple(out)
@@ -56,3 +59,13 @@ def _present(columns: Columns, name: str) -> Bools:
     out = np.zeros(columns.size, dtype=bool)
     out[facet.docs] = True
     return out
+
+
+def distinct_counts(facet: Facet, mask: Bools, per: Ints) -> npt.NDArray[np.int64]:
+    """How many distinct labels (``per`` document) among ``mask`` carry each value."""
+    chosen = mask[facet.docs]
+    labels = per[facet.docs[chosen]].astype(np.int64)
+    values = facet.value_ids[chosen].astype(np.int64)
+    width = int(labels.max()) + 1 if len(labels) else 1
+    pairs = np.unique(values * width + labels)
+    return np.bincount(pairs // width, minlength=len(facet.values))

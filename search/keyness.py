@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -9,12 +10,15 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from newsearch.index.analysis import STOPWORDS, stem, words
 from newsearch.search.backend import SearchBackend
-from newsearch.search.engine import SearchRequest
+from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.results import Hit
 
@@ -238,6 +242,93 @@ class CorpusCounts:
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only place: the counts are made again next time
+
+    def current(self, fingerprint: str) -> Counts | None:
+        """The kept counts if they were made for this version of the index, else None."""
+        key = (str(self.path), fingerprint)
+        found = _KEPT.get(key)
+        if found is not None:
+            return found
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("version") == CACHE_VERSION and data.get("fingerprint") == fingerprint:
+                counts = Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
+                _KEPT.clear()  # one index version's counts in memory at a time
+                _KEPT[key] = counts
+                return counts
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+
+_KEPT: dict[tuple[str, str], Counts] = {}
+PAGE_ITEMS = 200  # the best-ranked matches whose words the results page counts
+SAMPLE_ITEMS = 2000  # items of the corpus counted when its whole counts are not kept
+PAGE_TERMS = 12
+
+
+@dataclass(frozen=True)
+class PageTerms:
+    """Key terms for a results page: bounded work, and what they were compared with."""
+
+    terms: tuple[Term, ...]
+    items: int  # matching items counted (the best-ranked, at most PAGE_ITEMS)
+    reference: str  # "corpus" (every other item) or "sample" (a spread sample of the corpus)
+    reference_items: int
+
+
+def page_terms(
+    engine: SearchBackend,
+    request: SearchRequest,
+    corpus: CorpusCounts,
+    fingerprint: str,
+    limit: int = PAGE_TERMS,
+) -> PageTerms:
+    """What sets a search's best-ranked items apart, in bounded time: the words of at most
+    PAGE_ITEMS matches, against the kept corpus counts, or (when they are not kept for this
+    version of the index) against a sample of SAMPLE_ITEMS items spread over the corpus."""
+    best = dataclasses.replace(
+        request, limit=PAGE_ITEMS, page=1, grouped=False, collapse=False, explain=False
+    )
+    target = count(engine.search(best).hits)  # ranks only the best, unlike an export
+    whole = corpus.current(fingerprint)
+    if whole is not None:
+        reference, kind = _minus(whole, target), "corpus"
+    else:
+        reference, kind = sample(engine, SAMPLE_ITEMS), "sample"
+        if reference.items >= engine.stats().items:  # the sample is the whole corpus
+            reference, kind = _minus(reference, target), "corpus"
+    found = compare(target, reference, limit) if target.items else []
+    return PageTerms(tuple(found), target.items, kind, reference.items)
+
+
+def sample(engine: SearchBackend, size: int) -> Counts:
+    """Counts over at most ``size`` items spread evenly over the index (every n-th item); on
+    a backend without a local snapshot, over the ``size`` oldest items."""
+    if not isinstance(engine, Engine):
+        out = Counts.empty()
+        for hit in islice(engine.export(SearchRequest("", sort="oldest", limit=1)), size):
+            out.add(f"{hit.title}\n{hit.summary}", hit.language or "en")
+        return out
+    searcher, columns = engine.snapshot()
+    kept = _SAMPLES.get(id(columns))
+    if kept is not None and kept[0] is columns:
+        return kept[1]
+    live = np.nonzero(columns.live)[0]
+    if len(live) > size:
+        live = live[np.linspace(0, len(live) - 1, size).astype(np.int64)]
+    out = Counts.empty()
+    for doc in live:
+        with engine.lock:  # one reader of the index files at a time, as every search does
+            fields = searcher.stored_fields(int(doc))
+        title, summary = str(fields.get("title") or ""), str(fields.get("summary") or "")
+        out.add(f"{title}\n{summary}", str(fields.get("language") or "en"))
+    _SAMPLES.clear()
+    _SAMPLES[id(columns)] = (columns, out)
+    return out
+
+
+_SAMPLES: dict[int, tuple[Any, Counts]] = {}
 
 
 def cache_path(index_dir: Path) -> Path:

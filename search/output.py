@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newsearch.index.build import IndexReport, Progress
 from newsearch.index.item import Item
 from newsearch.search.results import FACET_NAMES, Hit, SearchResult, Stats
+from newsearch.search.stories import Version
 
 BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
 
@@ -42,7 +44,9 @@ def write_json(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
-def render_hit(hit: Hit, number: int, color: bool, width: int) -> str:
+def render_hit(
+    hit: Hit, number: int, color: bool, width: int, others: Sequence[Version] = ()
+) -> str:
     snippet = "".join(_style(t, BOLD + YELLOW, color) if m else t for t, m in hit.snippet)
     meta = " · ".join(
         p for p in (hit.date or "undated", ", ".join(hit.countries), ", ".join(hit.topics)) if p
@@ -63,15 +67,33 @@ def render_hit(hit: Hit, number: int, color: bool, width: int) -> str:
         lines.append(
             "     " + _style(f"matches some words: {', '.join(hit.matched_words)}", DIM, color)
         )
+    versions = hit.versions or 1
+    if versions > 1:
+        lines.append("     " + _style(f"×{versions} versions of this story", DIM, color))
+        for version in others:
+            line = f"also: {version.title} ({version.date or 'undated'}) [{version.id}]"
+            lines.append("       " + _style(textwrap.shorten(line, width=width), DIM, color))
+        if len(others) < versions - 1 and others:
+            lines.append(_style(f"       and {versions - 1 - len(others)} more", DIM, color))
     return "\n".join(lines)
 
 
-def render_result(result: SearchResult, color: bool) -> str:
+def render_result(
+    result: SearchResult, color: bool, versions: Mapping[str, Sequence[Version]] | None = None
+) -> str:
+    """A page of results for the terminal; ``versions``: other versions shown under a hit."""
     width = _width()
     first = (result.page - 1) * result.limit + 1
-    hits = [render_hit(hit, first + i, color, width) for i, hit in enumerate(result.hits)]
+    hits = [
+        render_hit(hit, first + i, color, width, (versions or {}).get(hit.id, ()))
+        for i, hit in enumerate(result.hits)
+    ]
     last = first + len(result.hits) - 1
     counted = f"{result.total} match{'es' if result.total != 1 else ''}"
+    if result.counted == "stories":
+        counted = f"{result.total} stor{'ies' if result.total != 1 else 'y'} match"
+    elif result.stories is not None and result.stories != result.total:
+        counted += f" in {result.stories} stor{'ies' if result.stories != 1 else 'y'}"
     if result.partial_total:
         counted = (
             f"{result.total} item{'s' if result.total != 1 else ''} "

@@ -45,9 +45,8 @@ from newsearch.search.keyness import CorpusCounts, Counts, Term, key_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.rows import cell
-from newsearch.search.stories import ClusterFile, stories
-from newsearch.search.stories import cache_path as clusters_cache
 from newsearch.search.stories import counts as story_counts
+from newsearch.search.stories import stories
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.search.watches import WatchBook
@@ -524,6 +523,24 @@ def terms_command(
 
 # -- stories: near-duplicates shown once --------------------------------------------------
 
+VERSIONS_LISTED = 5  # other versions named under a result in the terminal
+
+
+def story_options(func: Any) -> Any:
+    """--all-versions and --collapse: how near-duplicate versions are listed and counted."""
+    func = click.option(
+        "--collapse",
+        is_flag=True,
+        help="Count matches and facets per story (near-duplicates once) instead of per item.",
+    )(func)
+    return click.option(
+        "--all-versions",
+        "all_versions",
+        is_flag=True,
+        help="List every near-duplicate version as its own result (by default a story is "
+        'listed once, marked "×N versions").',
+    )(func)
+
 
 @click.command("stories")
 @click.argument("text", nargs=-1)
@@ -563,10 +580,7 @@ def stories_command(
     out_target = output_target(fmt, "table")
     fmt = out_target.format
     with open_engine(index_dir) as engine:
-        clusters = ClusterFile(clusters_cache(engine.data_dir)).get(
-            engine, provenance.IndexRecord.of(engine).fingerprint
-        )
-        found = stories(engine, request, clusters)
+        found = stories(engine, request)
         if fmt == "jsonl":
             shown = 0
             for story in found:
@@ -577,7 +591,7 @@ def stories_command(
             total = shown
         else:
             first = [s for _, s in zip(range(limit or 10), found, strict=False)]
-            tally = story_counts(engine, request, clusters, collapse)
+            tally = story_counts(engine, request, collapse)
             total = tally.items
             if fmt == "json":
                 data = {"query": request.text, **tally.to_dict()}

@@ -48,6 +48,8 @@ class Hit:
     listed_under: str | None = None
     match: str = "all"  # "all": every word of the query matched; "partial": some did
     matched_words: tuple[str, ...] = ()  # the query's words (as typed) this item matched
+    cluster: str | None = None  # its near-duplicate cluster (None: the index has no clusters)
+    versions: int | None = None  # versions of its story in the index, itself included
 
     @classmethod
     def from_item(
@@ -111,6 +113,8 @@ class Hit:
             "match": self.match,
             "matched_words": list(self.matched_words),
             "date_precision": self.date_precision if self.date else None,
+            "cluster": self.cluster,
+            "versions": self.versions,
         }
 
     @property
@@ -156,6 +160,10 @@ class SearchResult:
     corrected_from: str | None = None  # the query as typed, when a corrected one was run
     match: str = "auto"  # the matching strategy: auto | all | any
     explain: dict[str, Any] | None = None  # how the query was searched, when asked
+    # with near-duplicates shown once: the stories among the matches (pages count them), and
+    # whether ``total`` and the facets count "items" or "stories"
+    stories: int | None = None
+    counted: str = "items"
 
     @property
     def shown_total(self) -> int:
@@ -164,7 +172,8 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.shown_total // self.limit)) if self.limit else 1
+        listed = self.shown_total if self.stories is None else self.stories
+        return max(1, -(-listed // self.limit)) if self.limit else 1
 
     @property
     def notice(self) -> str | None:
@@ -195,6 +204,8 @@ class SearchResult:
             "indexed": self.indexed,
             "left_out": dict(self.left_out),
             "notice": self.notice,
+            "stories": self.stories,
+            "counted": self.counted,
             **({"explain": self.explain} if self.explain is not None else {}),
         }
 

@@ -2,68 +2,57 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections import Counter
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsearch.index.duplicates import THRESHOLD, Clusters, group
-from newsearch.search.backend import SearchBackend
-from newsearch.search.engine import SearchRequest
+import numpy as np
+
+from newsearch.index.duplicates import ClusterView
+from newsearch.index.errors import ItemNotFoundError
+from newsearch.search.columns import Bools, Ints
 from newsearch.search.results import FACET_NAMES, FacetValue, Hit
 
-CACHE_VERSION = 1
+if TYPE_CHECKING:
+    from newsearch.search.backend import SearchBackend
+    from newsearch.search.engine import SearchRequest
+
+VERSIONS_SHOWN = 20  # versions listed under a story on the page and in the terminal
+R = TypeVar("R", bound=tuple[Any, ...])
 
 
-def cache_path(index_dir: Path) -> Path:
-    """The cluster file beside an index: ``<index>.clusters.json``."""
-    return index_dir.with_name(index_dir.name + ".clusters.json")
+# -- what the engine asks when it collapses a search -----------------------------------------
 
 
-class ClusterFile:
-    """The clusters of one index, computed once per commit and kept beside the index.
+def first_per_cluster(ranked: Sequence[R], labels: Ints) -> list[R]:
+    """The ranked ``(doc, ...)`` entries, each cluster once: at its best-ranked version."""
+    seen: set[int] = set()
+    out: list[R] = []
+    for entry in ranked:
+        label = int(labels[entry[0]])
+        if label not in seen:
+            seen.add(label)
+            out.append(entry)
+    return out
 
-    The file names the commit fingerprint it was made for; after any commit the clusters are
-    made again from the titles and summaries of every item.
-    """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+def story_totals(labels: Ints, full: Bools, partial: Bools) -> tuple[int, int]:
+    """Stories among the full matches, and stories only partial matches reach."""
+    whole = np.unique(labels[full])
+    some = np.setdiff1d(np.unique(labels[partial]), whole, assume_unique=True)
+    return len(whole), len(some)
 
-    def get(self, engine: SearchBackend, fingerprint: str) -> Clusters:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if (
-                data.get("version") == CACHE_VERSION
-                and data.get("fingerprint") == fingerprint
-                and data.get("threshold") == THRESHOLD
-            ):
-                return Clusters({str(k): str(v) for k, v in data["clusters"].items()})
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-        hits = engine.export(SearchRequest("", sort="oldest", limit=1))
-        clusters = group((hit.id, hit.title, hit.summary) for hit in hits)
-        self._save(clusters, fingerprint)
-        return clusters
 
-    def _save(self, clusters: Clusters, fingerprint: str) -> None:
-        data = {
-            "version": CACHE_VERSION,
-            "fingerprint": fingerprint,
-            "threshold": THRESHOLD,
-            "clusters": clusters.of,
-        }
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".clusters-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only place: the clusters are made again next time
+def with_cluster(hit: Hit, view: ClusterView, doc: int) -> Hit:
+    """The hit with its cluster and the number of versions of its story."""
+    cluster = view.cluster(doc)
+    if cluster is None:
+        return hit
+    return dataclasses.replace(hit, cluster=cluster, versions=view.versions(doc))
+
+
+# -- stories: a story and its versions ----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -75,7 +64,8 @@ class Story:
     versions: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The hit's stable JSON, extended with ``cluster``, ``versions`` and ``version_ids``."""
+        """The hit's stable JSON (``cluster`` and ``versions`` included), with
+        ``version_ids``."""
         return {
             **self.hit.to_dict(),
             "cluster": self.cluster,
@@ -84,16 +74,58 @@ class Story:
         }
 
 
-def stories(engine: SearchBackend, request: SearchRequest, clusters: Clusters) -> Iterator[Story]:
+def _members(engine: SearchBackend, cluster: str) -> list[str]:
+    """The ids of a story's versions, from a backend that groups near-duplicates (the
+    embedded index groups them as it indexes; a backend that does not has none)."""
+    view = getattr(engine, "clusters", None)
+    return list(view().members(cluster)) if view is not None else []
+
+
+def story_of(engine: SearchBackend, hit: Hit) -> Story:
+    """A hit with the ids of its story's versions (itself only when it has none)."""
+    cluster = hit.cluster or hit.id
+    members = _members(engine, cluster) if (hit.versions or 1) > 1 else []
+    return Story(hit, cluster, tuple(members or [hit.id]))
+
+
+def stories(engine: SearchBackend, request: SearchRequest) -> Iterator[Story]:
     """Every match in the requested order, each story once (at its best-ranked version)."""
-    members = clusters.members()
     seen: set[str] = set()
     for hit in engine.export(request):
-        cluster = clusters.cluster(hit.id)
+        cluster = hit.cluster or hit.id
         if cluster in seen:
             continue
         seen.add(cluster)
-        yield Story(hit, cluster, tuple(members.get(cluster, [hit.id])))
+        yield story_of(engine, hit)
+
+
+@dataclass(frozen=True)
+class Version:
+    """Another version of a story, as listed under it."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str
+
+
+def other_versions(engine: SearchBackend, hit: Hit, limit: int = VERSIONS_SHOWN) -> list[Version]:
+    """The other versions of a hit's story (at most ``limit``), oldest id first."""
+    if (hit.versions or 1) <= 1 or hit.cluster is None:
+        return []
+    out: list[Version] = []
+    for item_id in _members(engine, hit.cluster):
+        if item_id == hit.id:
+            continue
+        if len(out) >= limit:
+            break
+        try:
+            item = engine.get(item_id)
+        except ItemNotFoundError:
+            continue  # removed since: not a version any more
+        date = item.date.isoformat() if item.date else None
+        out.append(Version(item.id, item.title, date, item.source))
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,38 +148,12 @@ class StoryCounts:
         }
 
 
-def counts(
-    engine: SearchBackend, request: SearchRequest, clusters: Clusters, collapse: bool
-) -> StoryCounts:
+def counts(engine: SearchBackend, request: SearchRequest, collapse: bool) -> StoryCounts:
     """How many items and stories match, and facets counting items, or stories (``collapse``).
 
     A story counts once for a value when any of its matching versions carries it.
     """
-    per_story: dict[str, set[tuple[str, str]]] = {}
-    tallies: Counter[tuple[str, str]] = Counter()
-    items = 0
-    for hit in engine.export(request):
-        items += 1
-        values = _values(hit)
-        if collapse:
-            per_story.setdefault(clusters.cluster(hit.id), set()).update(values)
-        else:
-            per_story.setdefault(clusters.cluster(hit.id), set())
-            tallies.update(values)
-    if collapse:
-        for values in per_story.values():
-            tallies.update(values)
-    facets: dict[str, tuple[FacetValue, ...]] = {}
-    for name in FACET_NAMES:
-        found = [(value, n) for (field, value), n in tallies.items() if field == name]
-        found.sort(key=lambda pair: (-pair[1], pair[0]))
-        facets[name] = tuple(FacetValue(value, n) for value, n in found)
-    return StoryCounts(items, len(per_story), "stories" if collapse else "items", facets)
-
-
-def _values(hit: Hit) -> set[tuple[str, str]]:
-    out = {("topic", t) for t in hit.topics} | {("country", c) for c in hit.countries}
-    out |= {("region", r) for r in hit.regions}
-    if hit.date:
-        out.add(("year", hit.date[:4]))
-    return out
+    items = engine.search(dataclasses.replace(request, limit=0, page=1, collapse=False))
+    told = engine.search(dataclasses.replace(request, limit=0, page=1, collapse=True))
+    facets = told.facets if collapse else items.facets
+    return StoryCounts(items.total, told.total, "stories" if collapse else "items", facets)

@@ -199,11 +199,13 @@ def test_hit_json_shape_is_the_contract(engine: Engine) -> None:
     assert list(data) == [
         "query", "total", "page", "hits", "facets", "suggestion",
         "partial_total", "corrected_from", "match", "pages", "indexed", "left_out", "notice",
+        "stories", "counted",
     ]  # fmt: skip
     assert list(data["hits"][0]) == [
         "id", "title", "date", "summary", "snippet", "score", "topics", "countries",
         "country_codes", "regions", "label", "language", "url", "source",
         "kicker", "listed_under", "match", "matched_words", "date_precision",
+        "cluster", "versions",
     ]  # fmt: skip
     assert list(data["facets"]) == [
         "topic", "country", "region", "year", "language", "kind", "source", "listed_under",

@@ -16,8 +16,10 @@ from newsearch.index.item import Evidence
 from newsearch.search.query import MAX_QUERY_LENGTH, SYNTAX_HELP
 from newsearch.search.results import Hit
 from newsearch.search.rows import csv_pieces, jsonl_pieces
+from newsearch.search.stories import other_versions
 from newsearch.webui import feeds, timeline, view
 from newsearch.webui.core import engine
+from newsearch.webui.research import results_terms
 from newsearch.webui.state import SearchState
 
 bp = Blueprint("pages", __name__)
@@ -49,6 +51,14 @@ def search() -> Response:
         if result.corrected_from is not None:  # the page shows the corrected query's results
             state = dataclasses.replace(state, q=result.query)
         bars = timeline.build(engine(), state, filters, result, search_url)
+        versions = {
+            hit.id: other_versions(engine(), hit) for hit in result.hits if (hit.versions or 1) > 1
+        }
+        terms = (
+            results_terms(engine(), state.request(filters))
+            if state.q and (result.total or result.partial_total)
+            else None
+        )
     except QueryError as exc:
         page = render_template(
             "search.html",
@@ -69,6 +79,8 @@ def search() -> Response:
         pages=view.page_links(result, state, search_url),
         help=SYNTAX_HELP,
         link=search_url,
+        versions=versions,
+        terms=terms,
     )
     return make_response(page)
 

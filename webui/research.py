@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, make_response, render_template, 
 
 from newsearch.index.errors import QueryError
 from newsearch.search import provenance
+from newsearch.search.backend import SearchBackend
 from newsearch.search.concordance import (
     DEFAULT_WIDTH,
     KEYS,
@@ -25,15 +26,14 @@ from newsearch.search.concordance import (
 )
 from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
-from newsearch.search.keyness import CorpusCounts, key_terms
+from newsearch.search.keyness import CorpusCounts, PageTerms, key_terms, page_terms
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH
 from newsearch.search.records import full_records, record_dict
 from newsearch.search.rows import CHUNK
-from newsearch.search.stories import ClusterFile, stories
-from newsearch.search.stories import cache_path as clusters_cache
 from newsearch.search.stories import counts as story_counts
+from newsearch.search.stories import stories
 from newsearch.search.trends import Trend, trend
 from newsearch.search.trends import write_csv as write_trend_csv
 from newsearch.webui import chart
@@ -261,6 +261,16 @@ def terms_page() -> Response:
     return make_response(page)
 
 
+def results_terms(found: SearchBackend, search: SearchRequest) -> PageTerms:
+    """The key terms shown beside the facets of a results page (bounded work)."""
+    return page_terms(
+        found,
+        search,
+        CorpusCounts(terms_cache(found.data_dir)),
+        provenance.IndexRecord.of(found).fingerprint,
+    )
+
+
 # -- stories: near-duplicates shown once --------------------------------------------------
 
 
@@ -271,12 +281,9 @@ def stories_page() -> Response:
     state = state.normalised(filters)
     collapse = request.args.get("collapse") == "1"
     search = state.request(filters)
-    clusters = ClusterFile(clusters_cache(engine().data_dir)).get(
-        engine(), provenance.IndexRecord.of(engine()).fingerprint
-    )
     start = (state.page - 1) * state.limit
-    shown = list(islice(stories(engine(), search, clusters), start, start + state.limit))
-    tally = story_counts(engine(), search, clusters, collapse)
+    shown = list(islice(stories(engine(), search), start, start + state.limit))
+    tally = story_counts(engine(), search, collapse)
     titles = {}
     for story in shown:
         for version in story.versions:

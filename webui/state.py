@@ -42,6 +42,8 @@ class SearchState:
     expand: bool = True  # expand=0: the words as typed, no vocabulary
     correct: bool = True  # correct=0: no automatic correction ("search instead for")
     coarse: bool = False  # with a date range: also items dated only to an overlapping month/year
+    versions: str = "grouped"  # near-duplicates: "grouped" (one per story) or "all"
+    collapse: bool = False  # totals and facets count stories instead of items
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         if name in FILTER_NAMES:
@@ -77,6 +79,8 @@ class SearchState:
             page=_number(args, "page", 1, 1, MAX_PAGE),
             limit=_number(args, "limit", default_limit, 1, MAX_PAGE_RESULTS),
             coarse=_single(args, "coarse") not in {"", "0"},
+            versions=_versions(args),
+            collapse=_single(args, "collapse") not in {"", "0"},
         )
 
     def filters(self, engine: SearchBackend | None = None) -> Filters:
@@ -107,6 +111,8 @@ class SearchState:
             correct=self.correct,
             explain=explain,
             coarse_dates=self.coarse,
+            grouped=self.versions == "grouped",
+            collapse=self.collapse,
         )
 
     # -- changing ---------------------------------------------------------------------------
@@ -138,6 +144,8 @@ class SearchState:
             q=self.q,
             sort=self.sort,
             limit=self.limit,
+            versions=self.versions,
+            collapse=self.collapse,
             match=self.match,
             expand=self.expand,
             correct=self.correct,
@@ -170,6 +178,10 @@ class SearchState:
             out.append(("expand", "0"))
         if not self.correct:
             out.append(("correct", "0"))
+        if self.versions != "grouped":
+            out.append(("versions", self.versions))
+        if self.collapse:
+            out.append(("collapse", "1"))
         return out
 
     def query_string(self) -> str:
@@ -234,4 +246,11 @@ def _number(args: Args, name: str, default: int, low: int, high: int) -> int:
     value = int(raw)
     if not low <= value <= high:
         raise QueryError(f"{name} must be from {low} to {high}")
+    return value
+
+
+def _versions(args: Args) -> str:
+    value = _single(args, "versions") or "grouped"
+    if value not in {"grouped", "all"}:
+        raise QueryError("versions must be 'grouped' (one item per story) or 'all'")
     return value
