@@ -6,10 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from newsearch.index.analysis import fold
+
+if TYPE_CHECKING:  # datasketch loads SciPy (seconds): only when grouping
+    from datasketch import MinHash
 
 # Two items are versions of one story when the estimated Jaccard similarity of their feature
 # sets (the words and two-word sequences of title and summary, lowercased and accent-folded)
@@ -33,6 +35,8 @@ def features(title: str, summary: str) -> set[bytes]:
 
 
 def signature(title: str, summary: str) -> MinHash:
+    from datasketch import MinHash
+
     sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED)
     sketch.update_batch(list(features(title, summary)))
     return sketch
@@ -62,6 +66,8 @@ def group(records: Iterable[tuple[str, str, str]], threshold: float = THRESHOLD)
     Candidates come from MinHash LSH; an item joins a cluster when its estimated Jaccard
     similarity with the first candidate met from that cluster is at least ``threshold``.
     """
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
     sketches: dict[str, MinHash] = {}
     parent: dict[str, str] = {}

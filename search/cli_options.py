@@ -21,6 +21,7 @@ from newsearch.index.errors import (
 from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
+from newsearch.search.budget import Limits
 from newsearch.search.engine import MATCHES, SORTS, Engine
 from newsearch.search.exits import Exit
 from newsearch.search.filters import Filters
@@ -250,7 +251,7 @@ def open_engine(index_dir: Path | None) -> Engine:
 
         report = store.build(sample_paths())
         message(f"newsearch: indexed {report.total} sample items in {report.seconds:.1f} s")
-    return Engine(path)
+    return Engine(path, Limits.from_env())
 
 
 def is_terminal(stream: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from newsearch.index.analysis import STEM_TABLE, use_stem_table
 from newsearch.index.documents import item_from_stored
@@ -26,6 +28,8 @@ from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry
+from newsearch.search.budget import Budget, Limits, bound, running
+from newsearch.search.budget import current as current_budget
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
@@ -127,14 +131,16 @@ class _Outcome:
 class Engine:
     """Opens the index once, keeps one searcher, and picks up new commits by itself."""
 
-    def __init__(self, index_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, index_dir: str | os.PathLike[str], limits: Limits | None = None) -> None:
         self.store = IndexStore(index_dir)
+        self.limits = limits or Limits()  # each search's time and expansion budget
+        # guards the snapshot in use (opening, swapping, counting its readers), never a search
         self._lock = threading.RLock()
         self._ix: Any = None
         self._searcher: Any = None
         self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
-        self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
+        self._users: dict[int, int] = {}  # searcher id -> searches and exports reading it
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
@@ -153,11 +159,34 @@ class Engine:
                 raise IndexDamagedError(
                     f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
                 ) from None
+            old_columns = self._columns
             self._reset()
-            if not self._exports.get(id(old)):
-                old.close()  # an export still reading the old snapshot closes it when done
+            if not self._users.get(id(old)):
+                _retire(old, old_columns)  # a reader of the old snapshot closes it when done
         assert self._columns is not None
         return self._searcher, self._columns
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[Any, Columns, tuple[str, ...]]]:
+        """The current snapshot, held open for one search: (the calling thread's Whoosh
+        searcher, the columns, the index's languages). Only taking and giving back the
+        snapshot holds the engine's lock; searches run side by side."""
+        with self._lock:
+            searcher, columns = self._current()
+            languages = self._languages
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+        try:
+            yield columns.searcher, columns, languages
+        finally:
+            self._release(searcher, columns)
+
+    def _release(self, searcher: Any, columns: Columns) -> None:
+        with self._lock:
+            left = self._users.pop(id(searcher)) - 1
+            if left:
+                self._users[id(searcher)] = left
+            elif searcher is not self._searcher and not searcher.is_closed:
+                _retire(searcher, columns)
 
     def snapshot(self) -> tuple[Any, Columns]:
         """The Whoosh searcher of the index's current version and its columns: what every
@@ -166,7 +195,7 @@ class Engine:
             return self._current()
 
     def _reset(self) -> None:
-        self._columns = Columns(self._searcher)
+        self._columns = Columns(self._searcher, getattr(self._ix, "sibling", None))
         language = self._columns.facets.get("language")
         languages = language.values if language is not None else ()
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
@@ -186,8 +215,8 @@ class Engine:
         """Release the index files (exports still reading keep their snapshot until done)."""
         with self._lock:
             searcher = self._searcher
-            if searcher is not None and not self._exports.get(id(searcher)):
-                searcher.close()
+            if searcher is not None and not self._users.get(id(searcher)):
+                _retire(searcher, self._columns)
             self._searcher = None
 
     # -- searching ------------------------------------------------------------------------
@@ -227,10 +256,12 @@ class Engine:
     @_damage_is_reported
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        with self._lock:
-            searcher, columns = self._current()
+        with (
+            self._reading() as (searcher, columns, languages),
+            running(Budget(self.limits, request.text)) as budget,
+        ):
             request = _headings_as_stored(columns, request)
-            parsed = parse(request.text, self._languages)
+            parsed = _bounded(parse(request.text, languages), budget)
             masks = self._filter_masks(columns, request.filters, request.coarse_dates)
             outcome = self._outcome(columns, parsed, request, masks)
             text, corrected_from, suggestion = request.text, None, None
@@ -240,11 +271,11 @@ class Engine:
                     columns,
                     request.text,
                     parsed,
-                    self._languages,
+                    languages,
                     verify=not request.correct,
                 )
                 if fixed_text is not None and request.correct:
-                    fixed = parse(fixed_text, self._languages)
+                    fixed = _bounded(parse(fixed_text, languages), budget)
                     better = self._outcome(columns, fixed, request, masks)
                     if better.total > outcome.total and (
                         outcome.total == 0 or better.total >= 10 * outcome.total
@@ -573,23 +604,26 @@ class Engine:
             searcher, columns = self._current()
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
             try:
                 masks = self._filter_masks(columns, request.filters, request.coarse_dates)
                 outcome = self._outcome(columns, parsed, request, masks)
                 if request.match != "any":  # exports hold full matches unless asked
                     outcome.partial_total = 0
-                ranked = self._ordered(searcher, columns, parsed, request, outcome, None)
+                ranked = self._ordered(columns.searcher, columns, parsed, request, outcome, None)
             except READ_ERRORS as exc:
+                self._release(searcher, columns)
                 raise self._damaged(exc) from None
+            except BaseException:
+                self._release(searcher, columns)
+                raise
             relevance = self._sort(request) == "relevance"
-            self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
         try:
             for doc, score, kind in ranked:
-                with self._lock:
-                    try:
-                        fields = searcher.stored_fields(doc)
-                    except READ_ERRORS as exc:
-                        raise self._damaged(exc) from None
+                try:  # through the searcher of the thread reading the export
+                    fields = columns.searcher.stored_fields(doc)
+                except READ_ERRORS as exc:
+                    raise self._damaged(exc) from None
                 yield self._hit(
                     fields,
                     parsed,
@@ -599,12 +633,7 @@ class Engine:
                     request.expand,
                 )
         finally:
-            with self._lock:
-                left = self._exports.pop(id(searcher)) - 1
-                if left:
-                    self._exports[id(searcher)] = left
-                elif searcher is not self._searcher and not searcher.is_closed:
-                    searcher.close()
+            self._release(searcher, columns)
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
@@ -614,7 +643,7 @@ class Engine:
     @_damage_is_reported
     def get(self, item_id: str) -> Item:
         with self._lock:
-            searcher, _ = self._current()
+            searcher = self._current()[1].searcher  # the calling thread's
             docnum = searcher.document_number(id=item_id.strip())
             if docnum is None:
                 if not self._current()[1].count:
@@ -637,7 +666,8 @@ class Engine:
         """
         item = self.get(item_id)
         with self._lock:
-            searcher, columns = self._current()
+            _, columns = self._current()
+            searcher = columns.searcher  # the calling thread's
             own = searcher.document_number(id=item.id)
             chosen, score, stems = similar_documents(
                 columns, item, own, limit, lambda entry: self._entry_mask(columns, entry)
@@ -692,9 +722,11 @@ class Engine:
         """How many items match ``request`` (text and filters) in each year or month."""
         if unit not in UNITS:
             raise QueryError(f"unknown period {unit!r}; use one of {', '.join(UNITS)}")
-        with self._lock:
-            searcher, columns = self._current()
-            parsed = parse(request.text, self._languages)
+        with (
+            self._reading() as (searcher, columns, languages),
+            running(Budget(self.limits, request.text)) as budget,
+        ):
+            parsed = _bounded(parse(request.text, languages), budget)
             matched, _ = self._matches(columns, parsed.query)
             for mask in self._filter_masks(columns, request.filters, request.coarse_dates).values():
                 matched = matched & mask
@@ -748,8 +780,39 @@ def _whoosh_top(
         inner = inner.child
     if hasattr(inner, "replace"):
         inner.replace = 0
-    searcher.search_with_collector(q, collector)
+    budget = current_budget()
+    remaining = budget.remaining() if budget is not None else None
+    if budget is not None and remaining is not None:
+        timed = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
+        try:
+            searcher.search_with_collector(q, timed)
+        except TimeLimit:
+            raise budget.overrun() from None
+    else:
+        searcher.search_with_collector(q, collector)
     return [(float(score), int(doc)) for score, doc in collector.results().top_n]
+
+
+def _bounded(parsed: Parsed, budget: Budget) -> Parsed:
+    """``parsed`` with every wildcard, prefix and fuzzy term in it capped by ``budget``."""
+    bound(parsed.query, budget)
+    plan = parsed.plan
+    if plan is not None:
+        for node in (*plan.required, plan.excluded):
+            if node is not None:
+                bound(node, budget)
+        for unit in plan.units:
+            bound(unit.own, budget)
+            if unit.expansion is not None:
+                bound(unit.expansion, budget)
+    return parsed
+
+
+def _retire(searcher: Any, columns: Columns | None) -> None:
+    """Close a snapshot no search reads any more: its searcher and its threads' searchers."""
+    if columns is not None:
+        columns.close()
+    searcher.close()
 
 
 def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:

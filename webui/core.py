@@ -1,4 +1,5 @@
-"""The app's one search engine: created on first use and kept for the app's life."""
+"""The app's one search engine: created on first use, kept for the app's life, and shared by
+every request thread (searches run side by side, each within its budget)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import threading
 
 from flask import Flask, current_app
 
+from newsearch.search.budget import Limits
 from newsearch.search.engine import Engine
 
 _KEY = "newsearch.engine"
@@ -20,7 +22,8 @@ def engine(app: Flask | None = None) -> Engine:
         with _LOCK:
             found = app.extensions.get(_KEY)
             if found is None:
-                found = app.extensions[_KEY] = Engine(app.config["INDEX_DIR"])
+                limits = app.config.get("QUERY_LIMITS") or Limits.from_env()
+                found = app.extensions[_KEY] = Engine(app.config["INDEX_DIR"], limits)
     assert isinstance(found, Engine)
     return found
 
