@@ -19,6 +19,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
 
 from newsearch.index.errors import (
     IndexDamagedError,
@@ -45,6 +46,7 @@ if whoosh.versionstring() != WHOOSH_VERSION:  # pragma: no cover - guarded by th
     )
 
 EmptyIndexError = whoosh_index.EmptyIndexError
+_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
 class FileIndex(whoosh_index.FileIndex):  # type: ignore[misc]
@@ -260,7 +262,52 @@ def unlocked_writer(ix: Any, **options: Any) -> Any:
         commit_toc(segments)
 
     writer._commit_toc = record_sizes_then_commit
+    writer._flush_segment = functools.partial(_flush_segment, writer)
     return writer
+
+
+def _flush_segment(writer: Any) -> None:
+    """Whoosh's ``SegmentWriter._flush_segment``, but each posting's field length comes from
+    the segment's length columns read once into memory, not read back from disk per posting
+    (the same bytes, so the same blocks are written)."""
+    writer.perdocwriter.close()
+    lengths = None
+    if writer.codec.length_stats:
+        pdr = writer.per_document_reader()
+        try:
+            lengths = _LengthsInMemory(pdr)
+        finally:
+            pdr.close()
+    writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
+    writer.fieldwriter.close()
+
+
+class _LengthsInMemory:
+    """``doc_field_length`` of a W3 per-document reader, from arrays read once."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._doccount = reader._doccount
+        self._bytes: dict[str, Any] = {}
+
+    def _column(self, fieldname: str) -> Any:
+        found = self._bytes.get(fieldname)
+        if found is None:
+            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = None if column is None else _raw(column, np.uint8, self._doccount + 1).tolist()
+            self._bytes[fieldname] = found
+        return found
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        column = self._column(fieldname)
+        if column is None:
+            return default
+        lbyte = column[docnum]
+        if lbyte:
+            return _LENGTHS[lbyte]
+        return None
 
 
 # -- facet columns written at commit, read back at open (search/columns.py) -----------------
