@@ -17,24 +17,26 @@ from benchmarks.measure import load_average, summary_ms
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+def _env(source: Path | None = None) -> dict[str, str]:
+    """The environment of a measured process; ``source``: a folder whose ``newsearch``
+    package is imported instead of the installed one (to measure another version)."""
+    paths = [str(ROOT), str(source) if source else None, os.environ.get("PYTHONPATH")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
 
 
 class Session:
     """One engine's searcher in its own process, asked one query at a time over a pipe."""
 
-    def __init__(self, engine: str, index: Path, first: list[str]) -> None:
+    def __init__(
+        self, engine: str, index: Path, first: list[str], source: Path | None = None
+    ) -> None:
         command = [sys.executable, "-m", "benchmarks.worker", "session", "--engine", engine]
         command += ["--index", str(index), *first]
         self.engine = engine
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=_env(),
+            env=_env(source),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -77,7 +79,10 @@ def _summary(wall: list[float], cpu: list[float]) -> dict[str, Any]:
 
 
 def queries(
-    indexes: dict[str, Path], asked: list[list[str]], repeat: int
+    indexes: dict[str, Path],
+    asked: list[list[str]],
+    repeat: int,
+    sources: dict[str, tuple[str, Path]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every engine's query figures from one interleaved run.
 
@@ -91,7 +96,8 @@ def queries(
     sessions: dict[str, Session] = {}
     for name in names:
         try:
-            sessions[name] = Session(name, indexes[name], asked[0])
+            engine, source = (sources or {}).get(name, (name, None))  # type: ignore[arg-type]
+            sessions[name] = Session(engine, indexes[name], asked[0], source)
         except RuntimeError as exc:
             out[name] = {"error": str(exc)}
     live = [n for n in names if n in sessions]
@@ -149,7 +155,10 @@ def _children_cpu() -> float:
 
 
 def cold(
-    commands: dict[str, list[list[str]]], runs: int, timeout: float
+    commands: dict[str, list[list[str]]],
+    runs: int,
+    timeout: float,
+    sources: dict[str, Path] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Wall and CPU time of whole fresh processes, the engines' runs interleaved (rotating).
 
@@ -169,7 +178,12 @@ def cold(
             started = time.perf_counter()
             try:
                 done = subprocess.run(
-                    command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout
+                    command,
+                    cwd=ROOT,
+                    env=_env((sources or {}).get(name)),
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
                 )
             except subprocess.TimeoutExpired:
                 failed[name] = f"cold query took longer than {timeout:.0f} s"
