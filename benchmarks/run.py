@@ -89,7 +89,7 @@ def build_engine(
     build_args = ["--engine", name, "--index", str(index), "--corpus", str(data)]
     for path in source:
         build_args += ["--source", str(path)]
-    built = worker("build", *build_args, timeout=max(600.0, items * 0.05))
+    built = worker("build", *build_args, timeout=max(3600.0, items * 0.2))  # busy machines
     if "error" in built:
         return index, {"error": built["error"]}
     log(f"{label}: {name}: {built['docs_per_s']} docs/s ({built.get('docs_per_cpu_s')} per CPU s)")

@@ -389,7 +389,7 @@ def stored_facets(leaf: Any) -> dict[str, list[tuple[str, npt.NDArray[Any]]]] | 
         with storage.open_file(f"{segment_id}{_FACETS_INDEX}") as handle:
             index = json.loads(handle.read().decode("utf-8"))
         path = os.path.join(folder, f"{segment_id}{_FACETS}")
-        data = np.load(path, mmap_mode="r", allow_pickle=False)
+        data = np.load(path, allow_pickle=False)  # read whole: a mapping would hold a file open
     except (OSError, ValueError, AttributeError):
         return None
     if (

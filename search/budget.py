@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -99,6 +100,8 @@ def bound(query: wq.Query, budget: Budget) -> None:
         pinned = vars(node).get("_btexts")
         if not isinstance(pinned, _Capped) or pinned.budget is not budget:
             node._btexts = _Capped(node, budget)
+            if _expands(node):
+                node.matcher = functools.partial(_matcher, node, budget)
 
 
 def _multiterms(query: Any) -> Iterator[wq.MultiTerm]:
@@ -138,3 +141,42 @@ class _Capped:
             self.budget.check()
             found = self.seen[id(reader)] = (reader, words)
         return iter(found[1])
+
+
+def _expands(node: wq.MultiTerm) -> bool:
+    """Whether Whoosh matches ``node`` through its expanded words (not as every document)."""
+    if isinstance(node, wq.Prefix):
+        return bool(node.text)
+    if isinstance(node, wq.Wildcard):
+        return bool(node.text != "*")
+    return type(node).matcher is wq.MultiTerm.matcher
+
+
+class _CheckedTerm(wq.Term):  # type: ignore[misc]
+    """One word of an expansion: looks at the clock before opening its postings."""
+
+    def __init__(self, fieldname: str, text: Any, budget: Budget) -> None:
+        super().__init__(fieldname, text)
+        self.budget = budget
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        self.budget.check()
+        return super().matcher(searcher, context)
+
+
+def _matcher(node: wq.MultiTerm, budget: Budget, searcher: Any, context: Any = None) -> Any:
+    """Whoosh's ``MultiTerm.matcher``, each expanded word checking the budget as it opens
+    (an expansion into thousands of words otherwise opens them all before anyone looks)."""
+    from whoosh import matching
+    from whoosh.searching import SearchContext
+
+    fieldname = node.field()
+    reader = searcher.reader()
+    qs = [_CheckedTerm(fieldname, word, budget) for word in node._btexts(reader) if word]
+    if not qs:
+        return matching.NullMatcher()
+    if len(qs) == 1:
+        return qs[0].matcher(searcher, context)
+    if node.constantscore:
+        context = context.set(weighting=None) if context else SearchContext(weighting=None)
+    return wq.Or(qs, boost=node.boost).matcher(searcher, context)

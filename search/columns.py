@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ Bools = npt.NDArray[np.bool_]
 
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 64 * 1024 * 1024  # bytes of decoded postings kept between queries
+READERS = 4  # Whoosh searchers per snapshot that threads may read through at once
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,24 @@ class Columns:
     (``sibling`` opens one), made on its first use and closed with :meth:`close`.
     """
 
-    def __init__(self, searcher: Any, sibling: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        sibling: Callable[[Any], Any] | None = None,
+        readers: int = READERS,
+    ) -> None:
         self._main = searcher
-        self._owner = threading.get_ident()
         self._sibling = sibling
         self._local = threading.local()
         self._opened: list[Any] = []
         self._cache_lock = threading.Lock()
         self._main_leaves = _leaves(searcher)
+        # searchers free to lend, how many exist, and at most how many (each holds every
+        # segment's files open)
+        self._free: list[tuple[Any, list[tuple[Any, int]]]] = [(searcher, self._main_leaves)]
+        self._made = 1
+        self._limit = max(1, readers) if sibling is not None else 1
+        self._lent = threading.Condition()
         reader = searcher.reader()
         self.size = int(reader.doc_count_all())
         self.live = np.ones(self.size, dtype=bool)
@@ -108,20 +119,51 @@ class Columns:
         return self._reading()[1]
 
     def _reading(self) -> tuple[Any, list[tuple[Any, int]]]:
-        if self._sibling is None or threading.get_ident() == self._owner:
-            return self._main, self._main_leaves
-        found: tuple[Any, list[tuple[Any, int]]] | None = getattr(self._local, "reading", None)
-        if found is None:
+        held: tuple[Any, list[tuple[Any, int]]] | None = getattr(self._local, "reading", None)
+        if held is not None:
+            return held
+        return self._main, self._main_leaves  # while the columns are built, before any lending
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[Any]:
+        """Lend the calling thread a Whoosh searcher of this snapshot for its reads (the
+        snapshot's own or one over the same segments, at most ``readers`` in all; a thread
+        waits when every one is lent). ``searcher`` and ``leaves`` give it meanwhile."""
+        held = getattr(self._local, "reading", None)
+        if held is not None:  # already lent to this thread
+            yield held[0]
+            return
+        reading = self._take()
+        self._local.reading = reading
+        try:
+            yield reading[0]
+        finally:
+            self._local.reading = None
+            with self._lent:
+                self._free.append(reading)
+                self._lent.notify()
+
+    def _take(self) -> tuple[Any, list[tuple[Any, int]]]:
+        while True:
+            with self._lent:
+                while not self._free and self._made >= self._limit:
+                    self._lent.wait()
+                if self._free:
+                    return self._free.pop()
+                self._made += 1
+            assert self._sibling is not None
             try:
                 searcher = self._sibling(self._main)
             except FileNotFoundError:
-                # a commit removed this snapshot's files: its own searcher still has them
-                # open; the engine moves to the new snapshot on the next request
-                return self._main, self._main_leaves
+                # a commit removed this snapshot's files since: wait for a searcher that
+                # has them open (the engine moves to the new snapshot on the next request)
+                with self._lent:
+                    self._made -= 1
+                    self._limit = self._made
+                continue
             with self._cache_lock:
                 self._opened.append(searcher)
-            found = self._local.reading = (searcher, _leaves(searcher))
-        return found
+            return searcher, _leaves(searcher)
 
     def close(self) -> None:
         """Close the searchers opened for other threads (not the snapshot's own)."""

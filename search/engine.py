@@ -176,7 +176,8 @@ class Engine:
             languages = self._languages
             self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
         try:
-            yield columns.searcher, columns, languages
+            with columns.borrowed() as reader:
+                yield reader, columns, languages
         finally:
             self._release(searcher, columns)
 
@@ -610,7 +611,8 @@ class Engine:
                 outcome = self._outcome(columns, parsed, request, masks)
                 if request.match != "any":  # exports hold full matches unless asked
                     outcome.partial_total = 0
-                ranked = self._ordered(columns.searcher, columns, parsed, request, outcome, None)
+                with columns.borrowed() as reader:
+                    ranked = self._ordered(reader, columns, parsed, request, outcome, None)
             except READ_ERRORS as exc:
                 self._release(searcher, columns)
                 raise self._damaged(exc) from None
@@ -620,8 +622,9 @@ class Engine:
             relevance = self._sort(request) == "relevance"
         try:
             for doc, score, kind in ranked:
-                try:  # through the searcher of the thread reading the export
-                    fields = columns.searcher.stored_fields(doc)
+                try:  # through a searcher lent to the thread reading the export
+                    with columns.borrowed() as reader:
+                        fields = reader.stored_fields(doc)
                 except READ_ERRORS as exc:
                     raise self._damaged(exc) from None
                 yield self._hit(
@@ -642,11 +645,10 @@ class Engine:
 
     @_damage_is_reported
     def get(self, item_id: str) -> Item:
-        with self._lock:
-            searcher = self._current()[1].searcher  # the calling thread's
+        with self._reading() as (searcher, columns, _):
             docnum = searcher.document_number(id=item_id.strip())
             if docnum is None:
-                if not self._current()[1].count:
+                if not columns.count:
                     raise ItemNotFoundError(
                         f"no item with id {item_id!r}: {EMPTY_INDEX.split('; ')[0]}",
                         hint=f"{EMPTY_INDEX.split('; ')[1]}",
@@ -665,9 +667,7 @@ class Engine:
         third of the best one.
         """
         item = self.get(item_id)
-        with self._lock:
-            _, columns = self._current()
-            searcher = columns.searcher  # the calling thread's
+        with self._reading() as (searcher, columns, _):
             own = searcher.document_number(id=item.id)
             chosen, score, stems = similar_documents(
                 columns, item, own, limit, lambda entry: self._entry_mask(columns, entry)
