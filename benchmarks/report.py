@@ -341,7 +341,10 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "- **Noise**: the machine is shared (2 cores); the load average before and after each "
         "size and each phase is given. With a load above 2, wall times include waiting for a "
         "core: compare the CPU-time rows then. Differences under ~20% between runs are not "
-        "meaningful.",
+        "meaningful. An import also commits every 5 seconds of wall time, so on a busy machine "
+        "it writes many small segments (55 for 10,000 items at a load of 13), and every query "
+        "on that index then pays per segment: under load newsearch's query figures suffer "
+        "from the load twice.",
         "",
     ]
     if results:
@@ -365,7 +368,51 @@ def markdown(results: list[dict[str, Any]]) -> str:
             parts += ["Targets at this size:", "", targets(result), ""]
     if not results:
         parts += ["No results yet: run `python -m benchmarks.run`.", ""]
+    parts += versions_section(RESULTS_DIR)
     return "\n".join(parts)
+
+
+VERSION_ROWS = (
+    ("first ask p50, ms", ("query", "first_ask", "p50_ms")),
+    ("first ask p95, ms", ("query", "first_ask", "p95_ms")),
+    ("first ask CPU p50, ms", ("query", "first_ask", "cpu_p50_ms")),
+    ("first ask CPU p95, ms", ("query", "first_ask", "cpu_p95_ms")),
+    ("warm top-10 + facets p95, ms", ("query", "faceted", "p95_ms")),
+    ("warm top-10 + facets CPU p95, ms", ("query", "faceted", "cpu_p95_ms")),
+    ("open + first query, ms", ("query", "open_and_first_query_ms")),
+    ("open + first query CPU, ms", ("query", "open_and_first_query_cpu_ms")),
+    ("cold `newsearch query` (median), ms", ("cold", "median_ms")),
+    ("cold `newsearch query` CPU (median), ms", ("cold", "cpu_median_ms")),
+)
+
+
+def versions_section(directory: Path) -> list[str]:
+    """Tables of ``benchmarks.versions`` runs saved as ``versions-SIZE.json``."""
+    parts: list[str] = []
+    for path in sorted(directory.glob("versions-*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        size = path.stem.split("-", 1)[1]
+        parts += [
+            f"## Before and after, {size} items (`benchmarks.versions`)",
+            "",
+            "The previous version and this one on the same index, their queries and cold "
+            "starts interleaved; load average before/after: "
+            f"{data.get('load_before')} / {data.get('load_after')}.",
+            "",
+            "| figure | before | after | after ÷ before |",
+            "|---|---|---|---|",
+        ]
+        for label, (part, *path_keys) in VERSION_ROWS:
+            values = [_get(data.get(part, {}).get(v, {}), *path_keys) for v in ("before", "after")]
+            parts.append(
+                f"| {label} | {_number(values[0], 1)} | {_number(values[1], 1)} | "
+                f"{_ratio(values[1], values[0])} |"
+            )
+        parts.append("")
+    return parts
 
 
 def text(result: dict[str, Any]) -> str:
