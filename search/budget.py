@@ -89,6 +89,13 @@ def check() -> None:
         budget.check()
 
 
+def _check_running(budget: Budget) -> None:
+    """Check ``budget`` while its query runs; a term bound by a query that has finished (a
+    cached query part asked again elsewhere) keeps its cap but not the old deadline."""
+    if current() is budget:
+        budget.check()
+
+
 def bound(query: wq.Query, budget: Budget) -> None:
     """Cap every wildcard, prefix and fuzzy term of ``query`` (in place).
 
@@ -136,9 +143,9 @@ class _Capped:
                         self.budget.text,
                     )
                 if number % CHECK_EVERY == 0:
-                    self.budget.check()
+                    _check_running(self.budget)
                 words.append(word)
-            self.budget.check()
+            _check_running(self.budget)
             found = self.seen[id(reader)] = (reader, words)
         return iter(found[1])
 
@@ -160,7 +167,7 @@ class _CheckedTerm(wq.Term):  # type: ignore[misc]
         self.budget = budget
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        self.budget.check()
+        _check_running(self.budget)
         return super().matcher(searcher, context)
 
 
