@@ -607,11 +607,11 @@ class Engine:
             parsed = parse(request.text, self._languages)
             self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
             try:
-                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
-                outcome = self._outcome(columns, parsed, request, masks)
-                if request.match != "any":  # exports hold full matches unless asked
-                    outcome.partial_total = 0
-                with columns.borrowed() as reader:
+                with columns.borrowed() as reader:  # postings are read through it too
+                    masks = self._filter_masks(columns, request.filters, request.coarse_dates)
+                    outcome = self._outcome(columns, parsed, request, masks)
+                    if request.match != "any":  # exports hold full matches unless asked
+                        outcome.partial_total = 0
                     ranked = self._ordered(reader, columns, parsed, request, outcome, None)
             except READ_ERRORS as exc:
                 self._release(searcher, columns)
