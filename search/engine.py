@@ -782,7 +782,9 @@ def _whoosh_top(
         inner.replace = 0
     budget = current_budget()
     remaining = budget.remaining() if budget is not None else None
-    if budget is not None and remaining is not None:
+    # the time limit wraps Whoosh's collector only when nothing else does: a wrapper would
+    # skip the filter collector's own matching (the budget is still checked as terms open)
+    if budget is not None and remaining is not None and inner is collector:
         timed = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
         try:
             searcher.search_with_collector(q, timed)
