@@ -7,17 +7,15 @@ import datetime as dt
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 if __package__ in {None, ""}:  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import corpus, machine, queries, report, shared, web
+from benchmarks import corpus, interleave, machine, queries, report, shared, web
 from benchmarks.engines import ENGINES, available
 from benchmarks.measure import folder_bytes, load_average
 
@@ -49,42 +47,18 @@ def worker(step: str, *args: str, timeout: float) -> dict[str, Any]:
     return data
 
 
-def cold(
-    engine: str, index: Path, asked: list[list[str]], runs: int, timeout: float
-) -> dict[str, Any]:
-    """Wall time of whole fresh processes answering one faceted query (median of ``runs``)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times: list[float] = []
-    for number in range(runs + 1):  # the first run only warms the page cache
+def cold_commands(engine: str, index: Path, asked: list[list[str]], runs: int) -> list[list[str]]:
+    """One fresh-process command per cold run (run 0 warms the page cache)."""
+    out = []
+    for number in range(runs + 1):
         words = asked[number % len(asked)]
         if engine == "newsearch":
-            command = [
-                *web.newsearch_command(),
-                "query",
-                "--index",
-                str(index),
-                *words,
-                "--format",
-                "json",
-            ]
+            command = [*web.newsearch_command(), "query", "--index", str(index), *words]
+            out.append([*command, "--format", "json"])
         else:
             command = [sys.executable, "-m", "benchmarks.worker", "cold", "--engine", engine]
-            command += ["--index", str(index), *words]
-        started = time.perf_counter()
-        done = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-        )
-        elapsed = time.perf_counter() - started
-        if done.returncode not in {0, 1} or not done.stdout.strip():
-            return {"error": f"cold query failed: {done.stderr.strip()[-600:]}"}
-        if number:
-            times.append(elapsed)
-    return {
-        "median_ms": round(statistics.median(times) * 1000, 1),
-        "min_ms": round(min(times) * 1000, 1),
-        "max_ms": round(max(times) * 1000, 1),
-        "runs": len(times),
-    }
+            out.append([*command, "--index", str(index), *words])
+    return out
 
 
 def prepare(label: str, args: argparse.Namespace) -> tuple[Path, list[Path], Path]:
@@ -104,55 +78,22 @@ def prepare(label: str, args: argparse.Namespace) -> tuple[Path, list[Path], Pat
     )
 
 
-def measure_engine(
-    name: str,
-    label: str,
-    data: Path,
-    source: list[Path],
-    added: Path,
-    query_file: Path,
-    asked: list[list[str]],
-    items: int,
-    args: argparse.Namespace,
-) -> dict[str, Any]:
+def build_engine(
+    name: str, label: str, data: Path, source: list[Path], items: int, args: argparse.Namespace
+) -> tuple[Path, dict[str, Any]]:
     index = args.data / "indexes" / label / name
     if index.exists():
         shutil.rmtree(index)
     index.parent.mkdir(parents=True, exist_ok=True)
-    budget = max(600.0, items * 0.05)
     log(f"{label}: {name}: indexing {items} items")
     build_args = ["--engine", name, "--index", str(index), "--corpus", str(data)]
     for path in source:
         build_args += ["--source", str(path)]
-    built = worker("build", *build_args, timeout=budget)
+    built = worker("build", *build_args, timeout=max(3600.0, items * 0.2))  # busy machines
     if "error" in built:
-        return {"error": built["error"]}
-    out: dict[str, Any] = {"build": built, "index_bytes": folder_bytes(index)}
-    log(f"{label}: {name}: {built['docs_per_s']} docs/s; querying")
-    out["query"] = worker(
-        "query",
-        "--engine",
-        name,
-        "--index",
-        str(index),
-        "--queries",
-        str(query_file),
-        "--repeat",
-        str(args.repeat),
-        timeout=budget,
-    )
-    log(f"{label}: {name}: cold queries")
-    out["cold"] = cold(name, index, asked, args.cold_runs, timeout=300)
-    if name == "newsearch" and args.web_seconds > 0:
-        log(f"{label}: {name}: web API")
-        out["web"] = web.load(index, asked, clients=args.web_clients, seconds=args.web_seconds)
-    log(f"{label}: {name}: adding 100 items")
-    out["add"] = worker(
-        "add", "--engine", name, "--index", str(index), "--corpus", str(added), timeout=budget
-    )
-    if not args.keep_indexes:
-        shutil.rmtree(index, ignore_errors=True)
-    return out
+        return index, {"error": built["error"]}
+    log(f"{label}: {name}: {built['docs_per_s']} docs/s ({built.get('docs_per_cpu_s')} per CPU s)")
+    return index, {"build": built, "index_bytes": folder_bytes(index)}
 
 
 def run_size(label: str, args: argparse.Namespace, info: dict[str, Any]) -> dict[str, Any]:
@@ -176,15 +117,41 @@ def run_size(label: str, args: argparse.Namespace, info: dict[str, Any]) -> dict
         "engines": {},
         "skipped": {},
     }
+    indexes: dict[str, Path] = {}
     for name in args.engines:
         reason = available(name)
         if reason:
             result["skipped"][name] = reason
             log(f"{label}: {name}: skipped ({reason})")
             continue
-        result["engines"][name] = measure_engine(
-            name, label, data, source, added, query_file, asked, items, args
+        index, built = build_engine(name, label, data, source, items, args)
+        result["engines"][name] = built
+        if "error" not in built:
+            indexes[name] = index
+    log(f"{label}: queries, engines interleaved: {', '.join(indexes)}")
+    asked_figures = interleave.queries(indexes, asked, args.repeat)
+    log(f"{label}: cold queries, engines interleaved")
+    cold_figures = interleave.cold(
+        {n: cold_commands(n, i, asked, args.cold_runs) for n, i in indexes.items()},
+        args.cold_runs,
+        timeout=300,
+    )
+    for name in indexes:
+        result["engines"][name]["query"] = asked_figures.get(name, {"error": "not run"})
+        result["engines"][name]["cold"] = cold_figures.get(name, {"error": "not run"})
+    if "newsearch" in indexes and args.web_seconds > 0:
+        log(f"{label}: newsearch: web API, {args.web_clients} clients")
+        result["engines"]["newsearch"]["web"] = web.load(
+            indexes["newsearch"], asked, clients=args.web_clients, seconds=args.web_seconds
         )
+    for name, index in indexes.items():
+        log(f"{label}: {name}: adding 100 items")
+        result["engines"][name]["add"] = worker(
+            "add", "--engine", name, "--index", str(index), "--corpus", str(added),
+            timeout=max(600.0, items * 0.05),
+        )  # fmt: skip
+        if not args.keep_indexes:
+            shutil.rmtree(index, ignore_errors=True)
     result["load_after"] = load_average()
     result["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     return result
@@ -194,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--sizes",
-        default="shared,1000,10000",
+        default="shared,10000,100000",
         help="comma-separated item counts, and 'shared' for the real shared corpus",
     )
     parser.add_argument("--queries", type=int, default=100, help="distinct queries per size")
@@ -205,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=corpus.DATA_DIR)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--cold-runs", type=int, default=7)
-    parser.add_argument("--web-clients", type=int, default=4)
+    parser.add_argument("--web-clients", type=int, default=20)
     parser.add_argument("--web-seconds", type=float, default=10.0, help="0 skips the web API")
     parser.add_argument("--keep-indexes", action="store_true")
     parser.add_argument("--doc", type=Path, default=report.DOC, help="Markdown page to write")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import importlib.util
+import os
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import status_mb, summary_ms
+from benchmarks.measure import load_average, status_mb, summary_ms
 
 HOST = "127.0.0.1"  # never anything else
 
@@ -69,9 +70,39 @@ def _wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float) -> s
     return f"the server did not answer within {timeout:.0f} s"
 
 
-def _hammer(port: int, paths: list[str], clients: int, seconds: float) -> dict[str, Any]:
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (from /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def mixed_paths(queries: list[list[str]]) -> list[tuple[bool, str]]:
+    """(plain, path) per request: the benchmark queries, every fifth word made fuzzy (``~1``)
+    and every seventh a prefix (``wor*``), so expensive expansions run among cheap queries."""
+    out: list[tuple[bool, str]] = []
+    for number, words in enumerate(queries):
+        plain = True
+        if number % 5 == 4:
+            words = [*words[:-1], f"{words[-1]}~1"]
+            plain = False
+        elif number % 7 == 6 and len(words[-1]) > 4:
+            words = [*words[:-1], f"{words[-1][:3]}*"]
+            plain = False
+        path = "/api/search?" + urllib.parse.urlencode({"q": " ".join(words)})
+        out.append((plain, path))
+    return out
+
+
+def _hammer(
+    port: int, paths: list[tuple[bool, str]], clients: int, seconds: float
+) -> dict[str, Any]:
     """``clients`` threads, each on one keep-alive connection, asking in turn until time is up."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
+    plain_latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     stop = time.monotonic() + seconds
 
@@ -79,7 +110,7 @@ def _hammer(port: int, paths: list[str], clients: int, seconds: float) -> dict[s
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         i = number * 7
         while time.monotonic() < stop:
-            path = paths[i % len(paths)]
+            plain, path = paths[i % len(paths)]
             i += 1
             t0 = time.perf_counter()
             try:
@@ -90,6 +121,8 @@ def _hammer(port: int, paths: list[str], clients: int, seconds: float) -> dict[s
                 conn = http.client.HTTPConnection(HOST, port, timeout=30)
                 continue
             latencies[number].append(time.perf_counter() - t0)
+            if plain:
+                plain_latencies[number].append(latencies[number][-1])
             if status != 200:
                 errors[number] += 1
         conn.close()
@@ -109,6 +142,7 @@ def _hammer(port: int, paths: list[str], clients: int, seconds: float) -> dict[s
         "errors": sum(errors),
         "requests_per_s": round(len(done) / elapsed, 1) if elapsed else None,
         "latency": summary_ms(done),
+        "plain_latency": summary_ms([t for per in plain_latencies for t in per]),
     }
 
 
@@ -137,8 +171,21 @@ def load(
                 log.seek(0)
                 err = log.read().decode(errors="replace").strip()
                 return {"skipped": f"{problem}: {err[-300:]}"}
-            paths = ["/api/search?" + urllib.parse.urlencode({"q": " ".join(q)}) for q in queries]
+            paths = mixed_paths(queries)
+            load_before = load_average()
+            cpu_before = _cpu_seconds(server.pid)
             figures = _hammer(port, paths, clients, seconds)
+            cpu_after = _cpu_seconds(server.pid)
+            figures["load_before"], figures["load_after"] = load_before, load_average()
+            if cpu_before is not None and cpu_after is not None and figures["requests"]:
+                figures["server_cpu_s"] = round(cpu_after - cpu_before, 2)
+                figures["server_cpu_per_100"] = round(
+                    100 * (cpu_after - cpu_before) / figures["requests"], 3
+                )
+            figures["mix"] = (
+                "the benchmark queries with every fifth made fuzzy (word~1) and every seventh "
+                "a prefix (wor*)"
+            )
             figures["server_threads"] = server_threads
             figures["server_rss_mb"] = status_mb("VmRSS", server.pid)
             return figures

@@ -12,13 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from newsearch.index.analysis import fold
+
+if TYPE_CHECKING:  # datasketch pulls in SciPy: imported only when items are signed
+    from datasketch import MinHash
 
 # Two items are versions of one story when the estimated Jaccard similarity of their feature
 # sets (the words and two-word sequences of title and summary, lowercased and accent-folded)
@@ -50,12 +52,18 @@ def features(title: str, summary: str) -> set[bytes]:
 
 
 def signature(title: str, summary: str) -> MinHash:
+    from datasketch import MinHash
+
     sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED)
     sketch.update_batch(list(features(title, summary)))
     return sketch
 
 
-_TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED)
+@functools.cache
+def _template() -> MinHash:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=PERMUTATIONS, seed=SEED)
 
 
 def signature_values(title: str, summary: str) -> npt.NDArray[np.uint32] | None:
@@ -63,7 +71,7 @@ def signature_values(title: str, summary: str) -> npt.NDArray[np.uint32] | None:
     found = features(title, summary)
     if not found:
         return None
-    sketch = _TEMPLATE.copy()
+    sketch = _template().copy()
     sketch.update_batch(list(found))
     values: npt.NDArray[np.uint32] = sketch.hashvalues.astype(np.uint32)
     return values

@@ -69,3 +69,12 @@ class ItemNotFoundError(NewsearchError):
     """No item has the given id."""
 
     hint = "ids are shown by `newsearch query ... --format json`"
+
+
+class QueryBudgetError(QueryError):
+    """A query needed more time, or expanded to more words, than one query may use."""
+
+    hint = (
+        "narrow the query: more letters before a * or ?, fewer fuzzy~ words, or a filter; "
+        "the limits are set with NEWSEARCH_QUERY_SECONDS and NEWSEARCH_EXPANSION_LIMIT"
+    )

@@ -47,6 +47,10 @@ class TopicHit:
     text: str
 
 
+# a trie node: the stems that may follow, and the topics of the phrase that ends here
+_Node = tuple[dict[str, "_Node"], list[tuple[str, float, str]]]
+
+
 def _normalise(text: str) -> str:
     return _LABOR.sub("labour", text).replace("’", "'")
 
@@ -66,6 +70,13 @@ class Vocabulary:
                         if all(t != topic for t, _, _ in entries):
                             entries.append((topic, float(weight), phrase))
         self._longest = max((len(k) for k in self._phrases), default=1)
+        # the phrases as a trie over stems: each position is matched in one walk
+        self._trie: _Node = ({}, [])
+        for key, entries in self._phrases.items():
+            node = self._trie
+            for stem in key:
+                node = node[0].setdefault(stem, ({}, []))
+            node[1].extend(entries)
         # Phrases in scripts without spaces (Chinese, Japanese) are found as substrings.
         self._wide = [
             (phrase, topic, float(weight))
@@ -80,14 +91,20 @@ class Vocabulary:
         hits: list[TopicHit] = []
         if _WIDE.search(text):
             hits.extend(TopicHit(t, w, p) for p, t, w in self._wide if p in text)
-        index = 0
-        while index < len(stems):
-            for size in range(min(self._longest, len(stems) - index), 0, -1):
-                entries = self._phrases.get(tuple(stems[index : index + size]))
-                if entries:
-                    hits.extend(TopicHit(t, w, p) for t, w, p in entries)
-                    index += size
+        index, count = 0, len(stems)
+        while index < count:
+            # the longest phrase starting here: walk the trie as far as the stems go
+            node, found, size, at = self._trie, None, 0, index
+            while at < count:
+                child = node[0].get(stems[at])
+                if child is None:
                     break
+                node, at = child, at + 1
+                if node[1]:
+                    found, size = node[1], at - index
+            if found:
+                hits.extend(TopicHit(t, w, p) for t, w, p in found)
+                index += size
             else:
                 index += 1
         return hits

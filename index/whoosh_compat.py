@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import io
 import json
 import os
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
 
 from newsearch.index.errors import (
     IndexDamagedError,
@@ -31,6 +33,10 @@ WHOOSH_VERSION = "2.7.5"  # the exact whoosh-reloaded version pyproject.toml pin
 INDEX_NAME = "MAIN"
 OPEN_ATTEMPTS = 5
 _SIZES = ".sizes.json"  # beside a segment's files: their sizes when it was committed
+# beside a segment's files: its facet fields as arrays (what a searcher would decode at open)
+_FACETS = ".facets.npy"
+_FACETS_INDEX = ".facets.json"
+FACET_COLUMNS_VERSION = 1
 
 
 def check_whoosh_version(version: str) -> None:
@@ -47,6 +53,7 @@ def check_whoosh_version(version: str) -> None:
 check_whoosh_version(whoosh.versionstring())
 
 EmptyIndexError = whoosh_index.EmptyIndexError
+_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
 class FileIndex(whoosh_index.FileIndex):  # type: ignore[misc]
@@ -105,6 +112,26 @@ class FileIndex(whoosh_index.FileIndex):  # type: ignore[misc]
                 fresh.close()
             raise
         return fresh
+
+    def sibling(self, searcher: Any) -> Any:
+        """A second searcher over exactly the segments ``searcher`` reads, with its own file
+        handles (Whoosh's files seek then read, so one searcher serves one thread at a time).
+        Raises FileNotFoundError when a commit has removed those segments' files since."""
+        from whoosh.searching import Searcher
+
+        reader = searcher.reader()
+        segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
+        segments = [s for s in segments if s is not None]
+        fresh = self._reader(self.storage, searcher.schema, segments, reader.generation())
+        try:
+            for leaf, _ in fresh.leaf_readers():
+                if leaf.segment() is not None:
+                    _pin_columns(leaf)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                fresh.close()
+            raise
+        return Searcher(fresh, weighting=searcher.weighting, fromindex=self)
 
     def _check_sizes(self, segment: Any) -> None:
         segment_id = segment.segment_id()
@@ -237,11 +264,157 @@ def unlocked_writer(ix: Any, **options: Any) -> Any:
     commit_toc = writer._commit_toc
 
     def record_sizes_then_commit(segments: list[Any]) -> None:
+        write_facet_columns(writer.storage, writer.schema, segments)
         write_sizes(writer.storage, segments)  # part of the commit: before the rename
         commit_toc(segments)
 
     writer._commit_toc = record_sizes_then_commit
+    writer._flush_segment = functools.partial(_flush_segment, writer)
     return writer
+
+
+def _flush_segment(writer: Any) -> None:
+    """Whoosh's ``SegmentWriter._flush_segment``, but each posting's field length comes from
+    the segment's length columns read once into memory, not read back from disk per posting
+    (the same bytes, so the same blocks are written)."""
+    writer.perdocwriter.close()
+    lengths = None
+    if writer.codec.length_stats:
+        pdr = writer.per_document_reader()
+        try:
+            lengths = _LengthsInMemory(pdr)
+        finally:
+            pdr.close()
+    writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
+    writer.fieldwriter.close()
+
+
+class _LengthsInMemory:
+    """``doc_field_length`` of a W3 per-document reader, from arrays read once."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._doccount = reader._doccount
+        self._bytes: dict[str, Any] = {}
+
+    def _column(self, fieldname: str) -> Any:
+        found = self._bytes.get(fieldname)
+        if found is None:
+            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = None if column is None else _raw(column, np.uint8, self._doccount + 1).tolist()
+            self._bytes[fieldname] = found
+        return found
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        column = self._column(fieldname)
+        if column is None:
+            return default
+        lbyte = column[docnum]
+        if lbyte:
+            return _LENGTHS[lbyte]
+        return None
+
+
+# -- facet columns written at commit, read back at open (search/columns.py) -----------------
+
+
+def write_facet_columns(storage: Any, schema: Any, segments: list[Any]) -> None:
+    """For each new segment, its facet fields' postings as one array file plus its index.
+
+    A searcher would otherwise decode these postings block by block every time it opens. The
+    files carry the segment's id and document count, are listed in its sizes manifest (so a
+    damaged one is found), and are removed with the segment.
+    """
+    from newsearch.index.fields import facet_names
+
+    names = set(storage.list())
+    fields = [n for n in facet_names() if n in schema and schema[n].indexed]
+    for segment in segments:
+        segment_id = segment.segment_id()
+        if f"{segment_id}{_SIZES}" in names or f"{segment_id}{_FACETS_INDEX}" in names:
+            continue  # committed before (or written by an earlier attempt of this commit)
+        reader = segment_reader(storage, schema, segment)
+        try:
+            index, data = _facet_arrays(reader, fields)
+        finally:
+            reader.close()
+        index.update(
+            version=FACET_COLUMNS_VERSION, segment=segment_id, docs=segment.doc_count_all()
+        )
+        handle = storage.create_file(f"{segment_id}{_FACETS}")
+        try:
+            header = io.BytesIO()
+            np.save(header, data)
+            handle.write(header.getvalue())
+        finally:
+            handle.close()
+        handle = storage.create_file(f"{segment_id}{_FACETS_INDEX}")
+        try:
+            handle.write(json.dumps(index, sort_keys=True).encode("utf-8"))
+        finally:
+            handle.close()
+
+
+def segment_reader(storage: Any, schema: Any, segment: Any) -> Any:
+    from whoosh.reading import SegmentReader
+
+    return SegmentReader(storage, schema, segment)
+
+
+def _facet_arrays(reader: Any, fields: list[str]) -> tuple[dict[str, Any], npt.NDArray[Any]]:
+    """{field: [[value, start, end], ...]} and one int32 array of every value's documents."""
+    index: dict[str, Any] = {"fields": {}}
+    parts: list[npt.NDArray[Any]] = []
+    at = 0
+    for field in fields:
+        entries = []
+        for raw in reader.lexicon(field):
+            value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            docs, _ = _decode(reader._terms.matcher(field, raw, reader.schema[field].format, None))
+            parts.append(docs.astype(np.int32))
+            entries.append([value, at, at + len(docs)])
+            at += len(docs)
+        index["fields"][field] = entries
+    data = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return index, data
+
+
+def stored_facets(leaf: Any) -> dict[str, list[tuple[str, npt.NDArray[Any]]]] | None:
+    """A segment's facet postings as written at commit ({field: [(value, documents)]}), or
+    None when the segment has none (older segments) or they do not belong to it."""
+    segment = leaf.segment()
+    if segment is None:
+        return None
+    segment_id = segment.segment_id()
+    storage = leaf._storage
+    folder = getattr(storage, "folder", None)
+    if folder is None:  # a compound segment: no files beside it
+        return None
+    try:
+        with storage.open_file(f"{segment_id}{_FACETS_INDEX}") as handle:
+            index = json.loads(handle.read().decode("utf-8"))
+        path = os.path.join(folder, f"{segment_id}{_FACETS}")
+        data = np.load(path, allow_pickle=False)  # read whole: a mapping would hold a file open
+    except (OSError, ValueError, AttributeError):
+        return None
+    if (
+        index.get("version") != FACET_COLUMNS_VERSION
+        or index.get("segment") != segment_id
+        or index.get("docs") != leaf.doc_count_all()
+        or data.dtype != np.int32
+    ):
+        return None
+    out: dict[str, list[tuple[str, npt.NDArray[Any]]]] = {}
+    try:
+        for field, entries in index["fields"].items():
+            out[field] = [(str(v), data[int(a) : int(b)]) for v, a, b in entries]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if sum(len(d) for entries in out.values() for _, d in entries) != len(data):
+        return None
+    return out
 
 
 # -- reading a segment's columns and postings as arrays (search/columns.py) -----------------

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from newsearch.index.item import Item
 from newsearch.index.os_client import DEFAULT_INDEX, DEFAULT_URL
+from newsearch.search.budget import Limits
 from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.periods import PeriodCounts
@@ -87,8 +88,11 @@ class BackendConfig:
         )
 
 
-def open_backend(config: BackendConfig, index_dir: str | os.PathLike[str] | Path) -> SearchBackend:
-    """The engine for ``config``: Whoosh on ``index_dir``, or OpenSearch at ``config.url``."""
+def open_backend(
+    config: BackendConfig, index_dir: str | os.PathLike[str] | Path, limits: Limits | None = None
+) -> SearchBackend:
+    """The engine for ``config``: Whoosh on ``index_dir`` (each search within ``limits``), or
+    OpenSearch at ``config.url``."""
     if config.opensearch:
         from newsearch.search.os_engine import OpenSearchEngine
 
@@ -97,4 +101,4 @@ def open_backend(config: BackendConfig, index_dir: str | os.PathLike[str] | Path
         return OpenSearchEngine(config.url, config.index, data_dir=local)
     from newsearch.search.engine import Engine
 
-    return Engine(index_dir)
+    return Engine(index_dir, limits)

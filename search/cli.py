@@ -609,7 +609,11 @@ def serve_command(
     if host not in {"127.0.0.1", "localhost", "::1"}:
         message(f"newsearch: warning: listening on {host}: other machines can reach this page")
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads)
+        # poll, not select: select cannot watch a descriptor numbered 1024 or more, and an
+        # index of many segments keeps that many files open per searcher
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, asyncore_use_poll=True
+        )
         address = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
         message(f"newsearch: serving {path} at {address} (Ctrl-C to stop)")
         if open_browser:

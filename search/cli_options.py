@@ -22,6 +22,7 @@ from newsearch.index.fields import filter_fields, filter_names
 from newsearch.index.store import IndexStore, default_index_dir
 from newsearch.search import output, rows
 from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
+from newsearch.search.budget import Limits
 from newsearch.search.engine import MATCHES, SORTS, Engine
 from newsearch.search.exits import Exit
 from newsearch.search.filters import Filters
@@ -265,7 +266,7 @@ def open_engine(index_dir: Path | None) -> SearchBackend:
 
         report = store.build(sample_paths())
         message(f"newsearch: indexed {report.total} sample items in {report.seconds:.1f} s")
-    return Engine(path)
+    return Engine(path, Limits.from_env())
 
 
 def is_terminal(stream: Any) -> bool:

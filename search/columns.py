@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +14,15 @@ import numpy.typing as npt
 from whoosh.util.numeric import byte_to_length
 
 from newsearch.index.fields import facet_names
-from newsearch.index.whoosh_compat import column_values, field_b, length_bytes, term_postings
+from newsearch.index.whoosh_compat import (
+    column_values,
+    field_b,
+    length_bytes,
+    stored_facets,
+    term_postings,
+)
 from newsearch.search.bm25 import bm25f
+from newsearch.search.budget import check
 
 Ints = npt.NDArray[Any]  # integer arrays (document numbers, value numbers)
 Floats = npt.NDArray[Any]  # float arrays (weights, lengths, scores)
@@ -20,6 +30,7 @@ Bools = npt.NDArray[np.bool_]
 
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 64 * 1024 * 1024  # bytes of decoded postings kept between queries
+READERS = 4  # Whoosh searchers per snapshot that threads may read through at once
 
 
 @dataclass(frozen=True)
@@ -45,15 +56,33 @@ class Facet:
 
 
 class Columns:
-    """Arrays for one searcher: built once when the searcher opens, reused by every query."""
+    """Arrays for one searcher: built once when the searcher opens, reused by every query.
 
-    def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
+    The arrays never change once built, so any number of threads read them at once. Whoosh's
+    files are read by seeking then reading, so each thread other than the one that opened the
+    snapshot reads the index files through a searcher of its own over the same segments
+    (``sibling`` opens one), made on its first use and closed with :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        searcher: Any,
+        sibling: Callable[[Any], Any] | None = None,
+        readers: int = READERS,
+    ) -> None:
+        self._main = searcher
+        self._sibling = sibling
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._cache_lock = threading.Lock()
+        self._main_leaves = _leaves(searcher)
+        # searchers free to lend, how many exist, and at most how many (each holds every
+        # segment's files open)
+        self._free: list[tuple[Any, list[tuple[Any, int]]]] = [(searcher, self._main_leaves)]
+        self._made = 1
+        self._limit = max(1, readers) if sibling is not None else 1
+        self._lent = threading.Condition()
         reader = searcher.reader()
-        # an index that has never committed an item reads as one EmptyReader: no leaves
-        self.leaves: list[tuple[Any, int]] = [
-            (leaf, base) for leaf, base in reader.leaf_readers() if leaf.segment() is not None
-        ]
         self.size = int(reader.doc_count_all())
         self.live = np.ones(self.size, dtype=bool)
         for leaf, base in self.leaves:
@@ -69,11 +98,80 @@ class Columns:
         self._postings_bytes = 0
         self._idf: dict[tuple[str, str], float] = {}  # BM25 statistics, fixed per snapshot
         self._avg: dict[str, float] = {}
+        self._facet_files: dict[int, dict[str, list[tuple[str, Ints]]] | None] = {}
         self.facets = {
             name: self._facet(name)
             for name in facet_names()
             if name in reader.schema and reader.schema[name].indexed  # older indexes: stored
         }
+        self._facet_files.clear()
+
+    # -- the calling thread's Whoosh searcher ---------------------------------------------
+
+    @property
+    def searcher(self) -> Any:
+        """The Whoosh searcher the calling thread reads this snapshot's files through."""
+        return self._reading()[0]
+
+    @property
+    def leaves(self) -> list[tuple[Any, int]]:
+        """(segment reader, first document number) of the calling thread's searcher."""
+        return self._reading()[1]
+
+    def _reading(self) -> tuple[Any, list[tuple[Any, int]]]:
+        held: tuple[Any, list[tuple[Any, int]]] | None = getattr(self._local, "reading", None)
+        if held is not None:
+            return held
+        return self._main, self._main_leaves  # while the columns are built, before any lending
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[Any]:
+        """Lend the calling thread a Whoosh searcher of this snapshot for its reads (the
+        snapshot's own or one over the same segments, at most ``readers`` in all; a thread
+        waits when every one is lent). ``searcher`` and ``leaves`` give it meanwhile."""
+        held = getattr(self._local, "reading", None)
+        if held is not None:  # already lent to this thread
+            yield held[0]
+            return
+        reading = self._take()
+        self._local.reading = reading
+        try:
+            yield reading[0]
+        finally:
+            self._local.reading = None
+            with self._lent:
+                self._free.append(reading)
+                self._lent.notify()
+
+    def _take(self) -> tuple[Any, list[tuple[Any, int]]]:
+        while True:
+            with self._lent:
+                while not self._free and self._made >= self._limit:
+                    self._lent.wait()
+                if self._free:
+                    return self._free.pop()
+                self._made += 1
+            assert self._sibling is not None
+            try:
+                searcher = self._sibling(self._main)
+            except FileNotFoundError:
+                # a commit removed this snapshot's files since: wait for a searcher that
+                # has them open (the engine moves to the new snapshot on the next request)
+                with self._lent:
+                    self._made -= 1
+                    self._limit = self._made
+                continue
+            with self._cache_lock:
+                self._opened.append(searcher)
+            return searcher, _leaves(searcher)
+
+    def close(self) -> None:
+        """Close the searchers opened for other threads (not the snapshot's own)."""
+        with self._cache_lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            with contextlib.suppress(Exception):
+                searcher.close()
 
     # -- raw column access ----------------------------------------------------------------
 
@@ -99,10 +197,12 @@ class Columns:
     def postings(self, field: str, term: str) -> tuple[Ints, Floats]:
         """(document numbers, term weights) of a term, decoded a block at a time."""
         key = (field, term)
-        found = self._postings.get(key)
-        if found is not None:
-            self._postings.move_to_end(key)
-            return found
+        with self._cache_lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        check()
         docs: list[Ints] = []
         weights: list[Floats] = []
         for leaf, base in self.leaves:
@@ -116,33 +216,60 @@ class Columns:
             if docs
             else (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
         )
-        self._postings[key] = found
-        self._postings_bytes += found[0].nbytes + found[1].nbytes
-        while self._postings_bytes > POSTINGS_BUDGET and len(self._postings) > 1:
-            _, (old_docs, old_weights) = self._postings.popitem(last=False)
-            self._postings_bytes -= old_docs.nbytes + old_weights.nbytes
+        with self._cache_lock:
+            if key in self._postings:  # another thread decoded it meanwhile
+                return self._postings[key]
+            self._postings[key] = found
+            self._postings_bytes += found[0].nbytes + found[1].nbytes
+            while self._postings_bytes > POSTINGS_BUDGET and len(self._postings) > 1:
+                _, (old_docs, old_weights) = self._postings.popitem(last=False)
+                self._postings_bytes -= old_docs.nbytes + old_weights.nbytes
         return found
 
     def _facet(self, field: str) -> Facet:
+        """A facet field's arrays: from the arrays each segment wrote at commit where it has
+        them, else decoded from its postings (segments written before those files)."""
         values: list[str] = []
-        docs: list[Ints] = []
-        ids: list[Ints] = []
-        for leaf, _ in self.leaves:
-            for raw in leaf.lexicon(field):
-                value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        leaves: list[tuple[Any, int, dict[str, Ints] | None]] = []
+        for leaf, base in self.leaves:
+            stored = self._stored_facets(leaf)
+            if stored is not None and field in stored:
+                found = {v: np.asarray(d, dtype=np.int64) + base for v, d in stored[field]}
+                order: list[str] = list(found)
+            else:
+                found = None
+                order = [
+                    raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                    for raw in leaf.lexicon(field)
+                ]
+            for value in order:
                 if value not in values:
                     values.append(value)
+            leaves.append((leaf, base, found))
+        docs: list[Ints] = []
+        ids: list[Ints] = []
         for number, value in enumerate(values):
-            found, weights = self.postings(field, value)
-            if self._postings.pop((field, value), None) is not None:
-                self._postings_bytes -= found.nbytes + weights.nbytes
-            docs.append(found.astype(np.int64))
-            ids.append(np.full(len(found), number, dtype=np.int64))
+            for leaf, base, found in leaves:
+                if found is not None:
+                    part = found.get(value)
+                elif (field, value) in leaf:
+                    part = term_postings(leaf, field, value)[0].astype(np.int64) + base
+                else:
+                    part = None
+                if part is not None and len(part):
+                    docs.append(part)
+                    ids.append(np.full(len(part), number, dtype=np.int64))
         return Facet(
             tuple(values),
             np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
         )
+
+    def _stored_facets(self, leaf: Any) -> dict[str, list[tuple[str, Ints]]] | None:
+        key = id(leaf)
+        if key not in self._facet_files:
+            self._facet_files[key] = stored_facets(leaf)
+        return self._facet_files[key]
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -174,6 +301,15 @@ class Columns:
         if boost != 1.0:
             scores *= boost
         return mask, scores
+
+
+def _leaves(searcher: Any) -> list[tuple[Any, int]]:
+    # an index that has never committed an item reads as one EmptyReader: no leaves
+    return [
+        (leaf, base)
+        for leaf, base in searcher.reader().leaf_readers()
+        if leaf.segment() is not None
+    ]
 
 
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)

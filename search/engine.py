@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from newsearch.index.analysis import STEM_TABLE, use_stem_table
 from newsearch.index.documents import item_from_stored
@@ -28,6 +30,8 @@ from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry
+from newsearch.search.budget import Budget, Limits, bound, running
+from newsearch.search.budget import current as current_budget
 from newsearch.search.columns import Bools, Columns
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
@@ -138,14 +142,16 @@ class Engine:
 
     backend = "whoosh"
 
-    def __init__(self, index_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, index_dir: str | os.PathLike[str], limits: Limits | None = None) -> None:
         self.store = IndexStore(index_dir)
+        self.limits = limits or Limits()  # each search's time and expansion budget
+        # guards the snapshot in use (opening, swapping, counting its readers), never a search
         self._lock = threading.RLock()
         self._ix: Any = None
         self._searcher: Any = None
         self._columns: Columns | None = None
         self._languages: tuple[str, ...] = ("en",)
-        self._exports: dict[int, int] = {}  # searcher id -> exports still reading from it
+        self._users: dict[int, int] = {}  # searcher id -> searches and exports reading it
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
         self._clusters: tuple[Columns, ClusterView] | None = None
 
@@ -166,9 +172,10 @@ class Engine:
                     f"the index at {self.store.path} could not be reloaded ({type(exc).__name__})"
                 ) from None
             use_stem_table(self.store.path / STEM_TABLE)  # the commit may have added words
+            old_columns = self._columns
             self._reset()
-            if not self._exports.get(id(old)):
-                old.close()  # an export still reading the old snapshot closes it when done
+            if not self._users.get(id(old)):
+                _retire(old, old_columns)  # a reader of the old snapshot closes it when done
         assert self._columns is not None
         return self._searcher, self._columns
 
@@ -177,6 +184,29 @@ class Engine:
         """The folder research caches (term counts, story clusters) are kept in."""
         return Path(self.store.path)
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[Any, Columns, tuple[str, ...]]]:
+        """The current snapshot, held open for one search: (the calling thread's Whoosh
+        searcher, the columns, the index's languages). Only taking and giving back the
+        snapshot holds the engine's lock; searches run side by side."""
+        with self._lock:
+            searcher, columns = self._current()
+            languages = self._languages
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+        try:
+            with columns.borrowed() as reader:
+                yield reader, columns, languages
+        finally:
+            self._release(searcher, columns)
+
+    def _release(self, searcher: Any, columns: Columns) -> None:
+        with self._lock:
+            left = self._users.pop(id(searcher)) - 1
+            if left:
+                self._users[id(searcher)] = left
+            elif searcher is not self._searcher and not searcher.is_closed:
+                _retire(searcher, columns)
+
     def snapshot(self) -> tuple[Any, Columns]:
         """The Whoosh searcher of the index's current version and its columns: what every
         search reads (to compare against Whoosh's own answers, or inspect the arrays)."""
@@ -184,7 +214,7 @@ class Engine:
             return self._current()
 
     def _reset(self) -> None:
-        self._columns = Columns(self._searcher)
+        self._columns = Columns(self._searcher, getattr(self._ix, "sibling", None))
         language = self._columns.facets.get("language")
         languages = language.values if language is not None else ()
         self._languages = tuple(v for v in ("en", "fr", "es") if v in languages) or ("en",)
@@ -201,9 +231,11 @@ class Engine:
             return self._clusters_of(columns)
 
     def _clusters_of(self, columns: Columns) -> ClusterView:
-        if self._clusters is None or self._clusters[0] is not columns:
-            self._clusters = (columns, cluster_view(self.store.path, columns.leaves, columns.size))
-        return self._clusters[1]
+        with self._lock:  # searches run side by side: one of them reads the file
+            if self._clusters is None or self._clusters[0] is not columns:
+                view = cluster_view(self.store.path, columns.leaves, columns.size)
+                self._clusters = (columns, view)
+            return self._clusters[1]
 
     def _damaged(self, exc: BaseException) -> IndexDamagedError:
         return IndexDamagedError(
@@ -220,8 +252,8 @@ class Engine:
         """Release the index files (exports still reading keep their snapshot until done)."""
         with self._lock:
             searcher = self._searcher
-            if searcher is not None and not self._exports.get(id(searcher)):
-                searcher.close()
+            if searcher is not None and not self._users.get(id(searcher)):
+                _retire(searcher, self._columns)
             self._searcher = None
             self._ix = None  # what a closed engine held of the index goes with it
             self._columns = None
@@ -245,10 +277,12 @@ class Engine:
     @_damage_is_reported
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        with self._lock:
-            searcher, columns = self._current()
+        with (
+            self._reading() as (searcher, columns, languages),
+            running(Budget(self.limits, request.text)) as budget,
+        ):
             request = _headings_as_stored(columns, request)
-            parsed = parse(request.text, self._languages)
+            parsed = _bounded(parse(request.text, languages), budget)
             masks = self._filter_masks(columns, request.filters, request.coarse_dates)
             outcome = self._outcome(columns, parsed, request, masks)
             text, corrected_from, suggestion = request.text, None, None
@@ -258,11 +292,11 @@ class Engine:
                     columns,
                     request.text,
                     parsed,
-                    self._languages,
+                    languages,
                     verify=not request.correct,
                 )
                 if fixed_text is not None and request.correct:
-                    fixed = parse(fixed_text, self._languages)
+                    fixed = _bounded(parse(fixed_text, languages), budget)
                     better = self._outcome(columns, fixed, request, masks)
                     if better.total > outcome.total and (
                         outcome.total == 0 or better.total >= 10 * outcome.total
@@ -619,24 +653,29 @@ class Engine:
             searcher, columns = self._current()
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
             try:
-                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
-                outcome = self._outcome(columns, parsed, request, masks)
-                if request.match != "any":  # exports hold full matches unless asked
-                    outcome.partial_total = 0
-                ranked = self._ordered(searcher, columns, parsed, request, outcome, None)
+                with columns.borrowed() as reader:  # postings are read through it too
+                    masks = self._filter_masks(columns, request.filters, request.coarse_dates)
+                    outcome = self._outcome(columns, parsed, request, masks)
+                    if request.match != "any":  # exports hold full matches unless asked
+                        outcome.partial_total = 0
+                    ranked = self._ordered(reader, columns, parsed, request, outcome, None)
             except READ_ERRORS as exc:
+                self._release(searcher, columns)
                 raise self._damaged(exc) from None
+            except BaseException:
+                self._release(searcher, columns)
+                raise
             relevance = self._sort(request) == "relevance"
             clusters = self._clusters_of(columns)
-            self._exports[id(searcher)] = self._exports.get(id(searcher), 0) + 1
         try:
             for doc, score, kind in ranked:
-                with self._lock:
-                    try:
-                        fields = searcher.stored_fields(doc)
-                    except READ_ERRORS as exc:
-                        raise self._damaged(exc) from None
+                try:  # through a searcher lent to the thread reading the export
+                    with columns.borrowed() as reader:
+                        fields = reader.stored_fields(doc)
+                except READ_ERRORS as exc:
+                    raise self._damaged(exc) from None
                 yield with_cluster(
                     self._hit(
                         fields,
@@ -650,12 +689,7 @@ class Engine:
                     doc,
                 )
         finally:
-            with self._lock:
-                left = self._exports.pop(id(searcher)) - 1
-                if left:
-                    self._exports[id(searcher)] = left
-                elif searcher is not self._searcher and not searcher.is_closed:
-                    searcher.close()
+            self._release(searcher, columns)
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
@@ -670,11 +704,10 @@ class Engine:
 
     @_damage_is_reported
     def get(self, item_id: str) -> Item:
-        with self._lock:
-            searcher, _ = self._current()
+        with self._reading() as (searcher, columns, _):
             docnum = searcher.document_number(id=item_id.strip())
             if docnum is None:
-                if not self._current()[1].count:
+                if not columns.count:
                     raise ItemNotFoundError(
                         f"no item with id {item_id!r}: {EMPTY_INDEX.split('; ')[0]}",
                         hint=f"{EMPTY_INDEX.split('; ')[1]}",
@@ -694,8 +727,7 @@ class Engine:
         the place) come first, then the higher score.
         """
         item = self.get(item_id)
-        with self._lock:
-            searcher, columns = self._current()
+        with self._reading() as (searcher, columns, _):
             own = searcher.document_number(id=item.id)
             chosen, score, stems = similar_documents(
                 columns, item, own, limit, lambda entry: self._entry_mask(columns, entry)
@@ -750,9 +782,11 @@ class Engine:
         """How many items match ``request`` (text and filters) in each year or month."""
         if unit not in UNITS:
             raise QueryError(f"unknown period {unit!r}; use one of {', '.join(UNITS)}")
-        with self._lock:
-            searcher, columns = self._current()
-            parsed = parse(request.text, self._languages)
+        with (
+            self._reading() as (searcher, columns, languages),
+            running(Budget(self.limits, request.text)) as budget,
+        ):
+            parsed = _bounded(parse(request.text, languages), budget)
             matched, _ = self._matches(columns, parsed.query)
             for mask in self._filter_masks(columns, request.filters, request.coarse_dates).values():
                 matched = matched & mask
@@ -912,8 +946,41 @@ def _whoosh_top(
         inner = inner.child
     if hasattr(inner, "replace"):
         inner.replace = 0
-    searcher.search_with_collector(q, collector)
+    budget = current_budget()
+    remaining = budget.remaining() if budget is not None else None
+    # the time limit wraps Whoosh's collector only when nothing else does: a wrapper would
+    # skip the filter collector's own matching (the budget is still checked as terms open)
+    if budget is not None and remaining is not None and inner is collector:
+        timed = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
+        try:
+            searcher.search_with_collector(q, timed)
+        except TimeLimit:
+            raise budget.overrun() from None
+    else:
+        searcher.search_with_collector(q, collector)
     return [(float(score), int(doc)) for score, doc in collector.results().top_n]
+
+
+def _bounded(parsed: Parsed, budget: Budget) -> Parsed:
+    """``parsed`` with every wildcard, prefix and fuzzy term in it capped by ``budget``."""
+    bound(parsed.query, budget)
+    plan = parsed.plan
+    if plan is not None:
+        for node in (*plan.required, plan.excluded):
+            if node is not None:
+                bound(node, budget)
+        for unit in plan.units:
+            bound(unit.own, budget)
+            if unit.expansion is not None:
+                bound(unit.expansion, budget)
+    return parsed
+
+
+def _retire(searcher: Any, columns: Columns | None) -> None:
+    """Close a snapshot no search reads any more: its searcher and its threads' searchers."""
+    if columns is not None:
+        columns.close()
+    searcher.close()
 
 
 def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchRequest:

@@ -310,7 +310,7 @@ def sample(engine: SearchBackend, size: int) -> Counts:
         for hit in islice(engine.export(SearchRequest("", sort="oldest", limit=1)), size):
             out.add(f"{hit.title}\n{hit.summary}", hit.language or "en")
         return out
-    searcher, columns = engine.snapshot()
+    _, columns = engine.snapshot()
     kept = _SAMPLES.get(id(columns))
     if kept is not None and kept[0] is columns:
         return kept[1]
@@ -319,8 +319,8 @@ def sample(engine: SearchBackend, size: int) -> Counts:
         live = live[np.linspace(0, len(live) - 1, size).astype(np.int64)]
     out = Counts.empty()
     for doc in live:
-        with engine.lock:  # one reader of the index files at a time, as every search does
-            fields = searcher.stored_fields(int(doc))
+        with columns.borrowed() as reader:  # a searcher lent to this thread, as searches do
+            fields = reader.stored_fields(int(doc))
         title, summary = str(fields.get("title") or ""), str(fields.get("summary") or "")
         out.add(f"{title}\n{summary}", str(fields.get("language") or "en"))
     _SAMPLES.clear()

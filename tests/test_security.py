@@ -423,7 +423,7 @@ def test_the_server_listens_on_localhost_unless_told(
         def run(self) -> None:
             raise KeyboardInterrupt
 
-    def create_server(app: Any, host: str, port: int, threads: int) -> Server:
+    def create_server(app: Any, host: str, port: int, threads: int, **options: Any) -> Server:
         bound.append(host)
         return Server()
 

@@ -1,4 +1,5 @@
-"""The app's one search engine: created on first use and kept for the app's life."""
+"""The app's one search engine: created on first use, kept for the app's life, and shared by
+every request thread (searches run side by side, each within its budget)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from flask import Flask, current_app
 
 from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
+from newsearch.search.budget import Limits
 
 _KEY = "newsearch.engine"
 _LOCK = threading.Lock()
@@ -22,7 +24,8 @@ def engine(app: Flask | None = None) -> SearchBackend:
             found = app.extensions.get(_KEY)
             if found is None:
                 config = app.config.get("BACKEND") or BackendConfig()
-                found = app.extensions[_KEY] = open_backend(config, app.config["INDEX_DIR"])
+                limits = app.config.get("QUERY_LIMITS") or Limits.from_env()
+                found = app.extensions[_KEY] = open_backend(config, app.config["INDEX_DIR"], limits)
     engine: SearchBackend = found
     return engine
 

@@ -12,6 +12,7 @@ FACETS = ("topic", "country", "region", "year")
 ENGINES = {
     "newsearch": ("benchmarks.engines.newsearch_core", "Newsearch"),
     "sqlite-fts5": ("benchmarks.engines.sqlite_fts5", "SqliteFts5"),
+    "sqlite-fts5-numpy": ("benchmarks.engines.sqlite_numpy", "SqliteNumpy"),
     "whoosh": ("benchmarks.engines.whoosh_plain", "PlainWhoosh"),
     "tantivy": ("benchmarks.engines.tantivy_peer", "Tantivy"),
 }

@@ -75,24 +75,31 @@ class PlainWhoosh:
         self.parser = MultifieldParser(list(BOOSTS), self.ix.schema, fieldboosts=BOOSTS)
 
     def top10(self, words: list[str]) -> Answer:
-        results = self.searcher.search(self.parser.parse(" ".join(words)), limit=10)
+        """The ten best with block-quality skipping; the exact total from an unscored pass."""
+        q = self.parser.parse(" ".join(words))
+        results = self.searcher.search(q, limit=10)
         return Answer(len(results), [hit["key"] for hit in results])
 
     def faceted(self, words: list[str]) -> Answer:
+        """The ten best with block-quality skipping, the facets from one unscored pass.
+
+        ``groupedby`` on a limited search scores every match to keep ten; counting needs
+        every match but no score, so the counts come from an unscored search of the same
+        query (which also gives the exact total).
+        """
+        q = self.parser.parse(" ".join(words))
         facets = sorting.Facets()
         for name in FACETS:
             facets.add_field(name, allow_overlap=name != "year")
-        results = self.searcher.search(
-            self.parser.parse(" ".join(words)),
-            limit=10,
-            groupedby=facets,
-            maptype=sorting.Count,
+        top = self.searcher.search(q, limit=10)
+        counted = self.searcher.search(
+            q, limit=None, scored=False, sortedby=None, groupedby=facets, maptype=sorting.Count
         )
         counts = {
-            name: {str(k): int(v) for k, v in results.groups(name).items() if k is not None}
+            name: {str(k): int(v) for k, v in counted.groups(name).items() if k is not None}
             for name in FACETS
         }
-        return Answer(len(results), [hit["key"] for hit in results], counts)
+        return Answer(len(counted), [hit["key"] for hit in top], counts)
 
     def add(self, corpus: Path, index: Path) -> int:
         return self._write(whoosh_index.open_dir(str(index)), corpus)
