@@ -292,8 +292,9 @@ class Run:
                         writer.commit(mergetype=CLEAR)
                     elif final and self.compact:  # a rebuild leaves no replaced segment behind
                         writer.commit(optimize=True)
-                    else:  # segments are merged by the run's last commit, not by every batch
-                        writer.commit(merge=final)
+                    else:  # small segments are merged as they come (a log-structured merge),
+                        # so a long import on a busy machine does not leave hundreds of them
+                        writer.commit(merge=True)
                 except OSError as exc:
                     raise self.store.write_error(exc, self.committed) from None
         except BaseException:
