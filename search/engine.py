@@ -154,6 +154,7 @@ class Engine:
         self._users: dict[int, int] = {}  # searcher id -> searches and exports reading it
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
         self._clusters: tuple[Columns, ClusterView] | None = None
+        self._clusters_lock = threading.Lock()
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -231,7 +232,9 @@ class Engine:
             return self._clusters_of(columns)
 
     def _clusters_of(self, columns: Columns) -> ClusterView:
-        with self._lock:  # searches run side by side: one of them reads the file
+        # a lock of its own: a search holding a lent searcher asks for the clusters, while an
+        # export holds the engine's lock waiting for a searcher to be given back
+        with self._clusters_lock:
             if self._clusters is None or self._clusters[0] is not columns:
                 view = cluster_view(self.store.path, columns.leaves, columns.size)
                 self._clusters = (columns, view)

@@ -40,7 +40,7 @@ from newsearch.search.engine import (
 from newsearch.search.filters import Filters
 from newsearch.search.os_query import MATCH_ALL, Dsl, as_filter, to_dsl
 from newsearch.search.periods import UNITS, PeriodCounts
-from newsearch.search.query import Parsed, Unit, parse
+from newsearch.search.query import Parsed, Plan, Unit, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, FacetValue, Hit, SearchResult, Stats
 
 FACET_SIZE = 10_000  # every value of a facet (countries, topics, years: a few hundred at most)
@@ -205,38 +205,60 @@ class OpenSearchEngine:
             return self._counted(parsed, request, masks)
 
     def _counted(self, parsed: Parsed, request: SearchRequest, masks: dict[str, Dsl]) -> _Outcome:
-        """The full and partial queries of a request, counted (the Whoosh engine's rules)."""
-        plan = parsed.plan
-        units = plan.units if plan is not None else []
+        """The full and partial queries of a request, counted (the Whoosh engine's rules: a
+        query with OR at the top is planned side by side)."""
+        plans = [parsed.plan] if parsed.plan is not None else parsed.branches
+        units = [u for p in plans for u in p.units]
         active = request.expand and any(u.expansion is not None for u in units)
-        if active and plan is not None:
+        numbered: list[list[tuple[int, Unit]]] = []
+        number = 0
+        for plan in plans:
+            numbered.append([(number + i, u) for i, u in enumerate(plan.units)])
+            number += len(plan.units)
+
+        def side(plan: Plan, mine: list[tuple[int, Unit]]) -> Dsl:
             clauses = [*(to_dsl(q) for q in plan.required)]
-            clauses += [
-                _unit_clause(n, u, request.expand, self._scored) for n, u in enumerate(units)
-            ]
+            clauses += [_unit_clause(n, u, request.expand, self._scored) for n, u in mine]
             must_not = [to_dsl(plan.excluded)] if plan.excluded is not None else []
-            full: Dsl = {"bool": {"must": clauses or [MATCH_ALL], "must_not": must_not}}
+            return {"bool": {"must": clauses or [MATCH_ALL], "must_not": must_not}}
+
+        if active and plans:
+            sides = [side(p, mine) for p, mine in zip(plans, numbered, strict=True)]
+            full: Dsl = (
+                sides[0]
+                if len(sides) == 1
+                else {"bool": {"should": sides, "minimum_should_match": 1}}
+            )
         else:
             full = to_dsl(parsed.query)
         outcome = _Outcome(full=full, units=units, tiered=active)
         outcome.total = self._count(full, masks)
-        relax = plan is not None and len(units) >= 2 and request.match != "all"
+        relax = any(len(p.units) >= 2 for p in plans) and request.match != "all"
         outcome.fallback = relax and (request.match == "any" or outcome.total < PARTIAL_THRESHOLD)
-        if outcome.fallback and plan is not None:
-            must_not = [as_filter(full)]
-            if plan.excluded is not None:
-                must_not.append(to_dsl(plan.excluded))
-            outcome.partial = {
-                "bool": {
-                    "must": [to_dsl(q) for q in plan.required] or [MATCH_ALL],
-                    "should": [
-                        _unit_clause(n, u, request.expand, self._scored)
-                        for n, u in enumerate(units)
-                    ],
-                    "minimum_should_match": 1,
-                    "must_not": must_not,
-                }
-            }
+        if outcome.fallback:
+            partial_sides: list[Dsl] = []
+            for plan, mine in zip(plans, numbered, strict=True):
+                if len(plan.units) < 2:
+                    continue
+                must_not = [to_dsl(plan.excluded)] if plan.excluded is not None else []
+                partial_sides.append(
+                    {
+                        "bool": {
+                            "must": [to_dsl(q) for q in plan.required] or [MATCH_ALL],
+                            "should": [
+                                _unit_clause(n, u, request.expand, self._scored) for n, u in mine
+                            ],
+                            "minimum_should_match": 1,
+                            "must_not": must_not,
+                        }
+                    }
+                )
+            some: Dsl = (
+                partial_sides[0]
+                if len(partial_sides) == 1
+                else {"bool": {"should": partial_sides, "minimum_should_match": 1}}
+            )
+            outcome.partial = {"bool": {"must": [some], "must_not": [as_filter(full)]}}
             outcome.partial_total = self._count(outcome.partial, masks)
         return outcome
 

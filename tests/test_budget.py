@@ -162,11 +162,21 @@ def _get(url: str, timeout: float = 120) -> tuple[int, bytes]:
             return error.code, error.read()
 
 
-EXPENSIVE = "/api/search?q=" + "+".join(f"{c}*" for c in "bcdfgmprstw") + "&match=any"
+# every one-letter prefix and four two-edit fuzzy words, any of them: several times the time
+# limit below on a 10,000-item index, while the cheap query takes a few milliseconds
+EXPENSIVE = (
+    "/api/search?q="
+    + "+".join(f"{c}*" for c in "abcdefghijklmnopqrstuvwxyz")
+    + "+"
+    + "+".join(f"{w}~2" for w in ("labour", "workers", "migrant", "fishing"))
+    + "&match=any"
+)
 CHEAP = "/api/search?q=forced+labour&limit=5"
 
 
-def cheap_beside_expensive(index: Path, seconds: float = 10.0) -> dict[str, float]:
+def cheap_beside_expensive(
+    index: Path, seconds: float = 10.0, delay: float = 0.5
+) -> dict[str, float]:
     """Start `newsearch serve` on ``index``, run a query that only its time limit stops, and
     ask a cheap query while it runs: when each came back, and what each answered."""
     from test_server import Server, _drain  # the real `newsearch serve` helpers
@@ -206,7 +216,7 @@ def cheap_beside_expensive(index: Path, seconds: float = 10.0) -> dict[str, floa
             slow = threading.Thread(target=run_expensive)
             out["started"] = time.perf_counter()
             slow.start()
-            time.sleep(0.5)
+            time.sleep(delay)
             status, body = _get(base + CHEAP)
             out["cheap"] = time.perf_counter()
             out["cheap_status"] = status
@@ -223,7 +233,7 @@ def cheap_beside_expensive(index: Path, seconds: float = 10.0) -> dict[str, floa
 def test_server_answers_a_cheap_query_while_an_expensive_one_runs(
     synthetic_index: Path,
 ) -> None:
-    seen = cheap_beside_expensive(synthetic_index)
+    seen = cheap_beside_expensive(synthetic_index, seconds=0.25, delay=0.05)
     assert seen["cheap_status"] == 200 and seen["cheap_total"] > 0
     # the expensive query ran until its time limit stopped it, with the API's error JSON
     assert seen["expensive_status"] == 400 and seen["expensive_stopped"], seen

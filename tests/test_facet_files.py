@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from newsearch.index.duplicates import cluster_path
 from newsearch.index.store import IndexStore
 from newsearch.search.engine import Engine, SearchRequest
 
@@ -22,6 +23,8 @@ def facet_files(index: Path) -> list[Path]:
 def without_facet_files(index: Path, target: Path) -> Path:
     """A copy of ``index`` as a version without facet files would have written it."""
     shutil.copytree(index, target)
+    if cluster_path(index).exists():  # the near-duplicate clusters beside the index go along
+        shutil.copy2(cluster_path(index), cluster_path(target))
     for path in facet_files(target):
         path.unlink()
     for manifest in target.glob("*.sizes.json"):

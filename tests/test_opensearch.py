@@ -476,6 +476,9 @@ def test_a_node_closed_during_bulk_indexing_loses_nothing_acknowledged(
         time.sleep(0.05)  # the load is under way: some items are visible
     assert worker.is_alive()  # the node goes while the load is under way
     cluster.stop_node(victim)
+    deadline = time.monotonic() + 60  # the cluster manager notices the departure soon after
+    while cluster.health()["number_of_nodes"] != 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert cluster.health()["number_of_nodes"] == 2
     worker.join(timeout=600)
     report = outcome.get("report")
