@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
-
-from opensearchpy import OpenSearch
-from opensearchpy import exceptions as os_errors
+from typing import TYPE_CHECKING, Any
 
 from newsearch.index.errors import NewsearchError, QueryError
+
+if TYPE_CHECKING:  # the client library loads only when a cluster is used, not for every query
+    from opensearchpy import OpenSearch
+    from opensearchpy import exceptions as os_errors
 
 DEFAULT_URL = "http://127.0.0.1:9200"
 DEFAULT_INDEX = "newsearch"
@@ -46,12 +47,16 @@ class QueryTooLargeError(QueryError):
 
 def connect(url: str, *, timeout: float = 30.0) -> OpenSearch:
     """A client for the cluster at ``url`` (one attempt per request: errors surface quickly)."""
+    from opensearchpy import OpenSearch
+
     return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
 
 
 @contextlib.contextmanager
 def cluster_errors(url: str, index: str) -> Iterator[None]:
     """Turn transport failures into :class:`ClusterUnavailableError` with the url in it."""
+    from opensearchpy import exceptions as os_errors
+
     try:
         yield
     except os_errors.ConnectionTimeout:
