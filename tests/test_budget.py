@@ -203,8 +203,11 @@ def cheap_beside_expensive(
             ready.wait(120)
             assert found, "".join(lines)
             base = Server(process, found[0], lines).url.rstrip("/")
-            warm = _get(base + CHEAP)
-            assert warm[0] == 200, warm  # the snapshot is open
+            for _ in range(5):  # open the snapshot (a first ask may meet a tiny limit)
+                warm = _get(base + CHEAP)
+                if warm[0] == 200:
+                    break
+            assert warm[0] == 200, warm
             out: dict[str, float] = {}
 
             def run_expensive() -> None:
@@ -233,9 +236,12 @@ def cheap_beside_expensive(
 def test_server_answers_a_cheap_query_while_an_expensive_one_runs(
     synthetic_index: Path,
 ) -> None:
-    seen = cheap_beside_expensive(synthetic_index, seconds=0.25, delay=0.05)
+    # no time limit in reach: the expensive query runs to its end (several times the cheap one)
+    seen = cheap_beside_expensive(synthetic_index, seconds=600, delay=0.05)
     assert seen["cheap_status"] == 200 and seen["cheap_total"] > 0
-    # the expensive query ran until its time limit stopped it, with the API's error JSON
-    assert seen["expensive_status"] == 400 and seen["expensive_stopped"], seen
-    # and the cheap query came back while it was still running
+    assert seen["expensive_status"] == 200, seen
+    # and the cheap query, asked after it, came back while it was still running
     assert seen["cheap"] < seen["expensive"], seen
+    # with a short limit the same query is stopped, with the API's error JSON
+    seen = cheap_beside_expensive(synthetic_index, seconds=0.1, delay=0.05)
+    assert seen["expensive_status"] == 400 and seen["expensive_stopped"], seen
