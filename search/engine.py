@@ -39,7 +39,7 @@ from newsearch.search.highlight import has_match, snippet
 from newsearch.search.periods import UNITS, PeriodCounts, period_of
 from newsearch.search.query import Parsed, Unit, entry_query, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
-from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any
+from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any, within
 from newsearch.search.similar import similar_documents
 from newsearch.search.spelling import suggest
 from newsearch.search.stories import first_per_cluster, story_totals, with_cluster
@@ -54,6 +54,11 @@ MATCHES: tuple[str, ...] = ("auto", "all", "any")
 PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
 EXPANSION_WEIGHT = 0.2
+# where an item holds a query word, for ranking among as many words: title, summary or body, tags
+TITLE_FIELDS = frozenset({"title"})
+BODY_FIELDS = frozenset({"summary", "body"})
+BODY_EVIDENCE = 0.6
+TAG_EVIDENCE = 0.3
 
 
 F = TypeVar("F", bound=Any)
@@ -120,10 +125,12 @@ class _Outcome:
     fallback: bool = False
     own_masks: list[Bools] = field(default_factory=list)
     unit_masks: list[Bools] = field(default_factory=list)
+    evidence: list[Any] = field(default_factory=list)  # per unit: where each item holds it
     count: Any = None  # how many of the query's words (or their expansions) each item holds
     subject: Any = None  # information of the words saying what (not where) that it holds
     own_count: Any = None  # information of the words as typed that each item holds
     matched: Any = None  # information of the query's words (or their expansions) it holds
+    prominence: Any = None  # the same, by where it holds them (title, text, tags)
     tiered: Any = None
 
     def __post_init__(self) -> None:
@@ -430,6 +437,10 @@ class Engine:
                 either = own | extra
                 outcome.own_masks.append(own)
                 outcome.unit_masks.append(either)
+                found = [unit.own]
+                if request.expand and unit.expansion is not None:
+                    found.append(unit.expansion)
+                outcome.evidence.append(evidence(found, either, columns))
                 side &= either
                 if len(plan.units) >= 2:
                     side_some |= either
@@ -443,9 +454,11 @@ class Engine:
         matched = coverage(units, outcome.unit_masks, outcome.unit_masks, live)
         own_count = coverage(units, outcome.own_masks, outcome.unit_masks, live)
         subject = coverage(units, outcome.unit_masks, outcome.unit_masks, live, places=False)
+        prominence = coverage(units, outcome.evidence, outcome.unit_masks, live)
         # items that hold the same words tie exactly, and fall through to the next key
         outcome.own_count, outcome.matched = np.round(own_count, 9), np.round(matched, 9)
         outcome.subject = np.round(subject, 9)
+        outcome.prominence = np.round(prominence, 9)
         outcome.tiered = score
         if active:
             outcome.full = every
@@ -504,6 +517,7 @@ class Engine:
                 docs,
                 -outcome.tiered[docs],
                 -outcome.own_count[docs],
+                -outcome.prominence[docs],
                 -outcome.matched[docs],
                 -outcome.subject[docs],
                 -outcome.count[docs],
@@ -823,10 +837,29 @@ def information(df: int, count: int) -> float:
     return float(np.log(1.0 + (count - df + 0.5) / (df + 0.5)))
 
 
+def evidence(nodes: list[wq.Query], either: Bools, columns: Columns) -> Any:
+    """How strongly each item holds a word (or what the vocabulary reads it as): 1 in its
+    title, less in its summary or body only, least in its tags only (a topic tag is a
+    guess about the item, a word in the body may be said in passing)."""
+    size = len(either)
+
+    def found(fields: frozenset[str]) -> Bools:
+        mask = np.zeros(size, dtype=bool)
+        for node in nodes:
+            part = within(node, fields)
+            if part is not None:
+                mask |= docset(part, columns)
+        return mask & either
+
+    title, text = found(TITLE_FIELDS), found(BODY_FIELDS)
+    return np.where(title, 1.0, np.where(text, BODY_EVIDENCE, np.where(either, TAG_EVIDENCE, 0.0)))
+
+
 def coverage(
-    units: list[Unit], held: list[Bools], either: list[Bools], live: Bools, places: bool = True
+    units: list[Unit], held: list[Any], either: list[Bools], live: Bools, places: bool = True
 ) -> Any:
-    """How much of the query's information each item holds (``held``: the masks counted).
+    """How much of the query's information each item holds (``held``: the masks counted, or
+    how strongly each item holds each word, from 0 to 1).
 
     A word counts its idf. The words of one multi-word vocabulary form ("child labour")
     count once, as the idf of the items holding the whole form (``either``); an item holding
@@ -844,12 +877,12 @@ def coverage(
     for members in groups.values():
         whole = np.logical_and.reduce([either[n] for n in members])
         weight = information(int((whole & live).sum()), count)
-        complete = np.logical_and.reduce([held[n] for n in members])
+        strength = np.minimum.reduce([np.asarray(held[n], dtype=np.float64) for n in members])
         some = np.zeros(len(live))
         for n in members:
             share = min(information(int((either[n] & live).sum()), count), weight)
             some += share / len(members) * held[n]
-        total += np.where(complete, weight, some)
+        total += np.where(strength > 0, weight * strength, some)
     return total
 
 
