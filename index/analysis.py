@@ -288,9 +288,20 @@ def spellings(word: str) -> list[str]:
     return out
 
 
+# Prepositions a query never requires, though the stop lists (and so the index) keep them.
+QUERY_STOPWORDS = frozenset(
+    {
+        *("among", "within", "across", "toward", "towards", "via", "amongst"),
+        *("contre", "chez", "vers", "sans", "sous", "selon", "depuis", "lors", "parmi"),
+        *("pendant", "auprès", "aupres"),
+        *("hacia", "según", "segun", "mediante", "tras"),
+    }
+)
+
+
 def stopped_anywhere(word: str) -> bool:
     """A stop word in any supported language (a query never requires one)."""
-    return any(word in stoplist for stoplist in STOPWORDS.values())
+    return word in QUERY_STOPWORDS or any(word in stoplist for stoplist in STOPWORDS.values())
 
 
 def terms(text: str, language: str = DEFAULT_LANGUAGE, *, stops: bool = True) -> list[str]:

@@ -37,7 +37,7 @@ from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
 from newsearch.search.periods import UNITS, PeriodCounts, period_of
-from newsearch.search.query import Parsed, Unit, entry_query, parse
+from newsearch.search.query import Parsed, Plan, Unit, entry_query, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, Hit, SearchResult, Stats
 from newsearch.search.scoring import Unsupported, docset, evaluate, evaluate_any, within
 from newsearch.search.similar import similar_documents
@@ -408,7 +408,7 @@ class Engine:
         outcome = _Outcome(filtered=filtered, units=units)
         if not active:
             outcome.full, outcome.scores = self._matches(columns, parsed.query)
-        relax = any(len(p.units) >= 2 for p in plans) and request.match != "all"
+        relax = any(_relaxable(p) for p in plans) and request.match != "all"
         few = int((outcome.full & filtered).sum()) < PARTIAL_THRESHOLD
         wanted = active or request.explain or (relax and (request.match == "any" or few))
         if not plans or not wanted:
@@ -446,7 +446,11 @@ class Engine:
                     side_some |= either
                 score = score + own_score + EXPANSION_WEIGHT * extra_score
             every |= side
-            some |= required & side_some
+            # what the user insisted on (a phrase, +word, AND) is kept; a bare word may go
+            if len(plan.units) >= 2:
+                some |= required & side_some
+            elif _relaxable(plan):
+                some |= required
         outcome.count = np.zeros(size, dtype=np.int32)
         for either in outcome.unit_masks:
             outcome.count += either
@@ -829,6 +833,12 @@ class Engine:
             undated=undated,
             year_only=dict(sorted(year_only.items())),
         )
+
+
+def _relaxable(plan: Plan) -> bool:
+    """Partial matching may drop a word of this side of the query: it has two or more, or
+    one beside parts that are never relaxed (a quoted phrase, +word, AND, a field)."""
+    return len(plan.units) >= 2 or bool(plan.required and plan.units)
 
 
 def information(df: int, count: int) -> float:

@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from newsearch.index.analysis import (
     LANGUAGES,
+    QUERY_STOPWORDS,
     STOPWORDS,
     fold,
     spellings,
@@ -529,7 +530,9 @@ class _Parser:
         return self._phrase(fieldname, kept, 1)
 
     def _stopped(self, word: str) -> bool:
-        return any(word in STOPWORDS[lang] for lang in self.stop_languages)
+        return word in QUERY_STOPWORDS or any(
+            word in STOPWORDS[lang] for lang in self.stop_languages
+        )
 
     def unary(self) -> wq.Query | None:
         tok = self.take()

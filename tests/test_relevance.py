@@ -521,3 +521,77 @@ def test_the_other_spelling_of_a_word_is_not_a_typo(ranking: Engine) -> None:
     found = ranking.search(SearchRequest("organizations congress", limit=5))
     assert found.corrected_from is None and found.total == 1
     assert found.hits[0].title == "Workers' organisations meet"
+
+
+# -- where an item holds the words; short everyday forms; what a query may drop ----------------
+
+PROMINENCE_ITEMS = [
+    ("Garment exports grow", "Officials, employers and trade unions met on garment prices.", "en"),
+    ("Freedom of association in garment factories", "Workers want to organise.", "en"),
+    ("Rice harvest report", "A quiet season.", "en"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def prominence(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    folder = tmp_path_factory.mktemp("prominence")
+    path = folder / "items.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for number, (title, summary, language) in enumerate(PROMINENCE_ITEMS):
+            record = {"title": title, "summary": summary, "language": language,
+                      "date": f"2021-02-{1 + number:02d}",
+                      "url": f"https://example.org/prominence/{number}"}  # fmt: skip
+            handle.write(json.dumps(record) + "\n")
+    IndexStore(folder / "index").build([path])
+    with Engine(folder / "index") as engine:
+        yield engine
+
+
+def test_an_item_saying_it_in_the_title_outranks_one_saying_it_in_passing(
+    prominence: Engine,
+) -> None:
+    result = prominence.search(SearchRequest("unions garment", limit=5))
+    assert result.total == 2
+    # both hold both words (one as typed, in passing; one as the vocabulary reads "unions")
+    assert [hit.title for hit in result.hits] == [
+        "Freedom of association in garment factories",
+        "Garment exports grow",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("words", "entry"),
+    [
+        (["safety", "and", "health"], "occupational safety and health"),
+        (["santé", "et", "sécurité"], "occupational safety and health"),
+        (["seguridad", "y", "salud"], "occupational safety and health"),
+        (["unions"], "freedom of association"),
+        (["sindicato"], "freedom of association"),
+        (["gender", "pay", "gap"], "discrimination"),
+        (["brecha", "salarial"], "discrimination"),
+        (["violence", "contre", "les", "femmes"], "violence and harassment"),
+        (["trabajo", "esclavo"], "forced labour"),
+        (["foreign", "workers"], "migrant workers"),
+        (["maquiladoras"], "garment"),
+    ],
+)
+def test_short_everyday_forms_are_in_the_vocabulary(words: list[str], entry: str) -> None:
+    from newsearch.index.vocabulary import content_words, vocabulary
+
+    spans = vocabulary().spans(content_words(" ".join(words)))
+    assert [span.entry.id for span in spans] == [entry]
+
+
+def test_a_preposition_never_makes_a_query_fail(engine: Engine) -> None:
+    found = titles(engine, "travail forcé contre les migrants", expand=False, match="all")
+    assert found == ["Le travail forcé des migrants dans le Golfe"]
+    assert parse("contre").plan is None or not parse("contre").plan.units
+
+
+def test_a_word_beside_a_phrase_may_be_dropped_the_phrase_never(engine: Engine) -> None:
+    result = engine.search(SearchRequest('"domestic workers" Ghana', limit=50))
+    assert result.total == 0 and result.partial_total == 2
+    assert all("domestic workers" in f"{h.title} {h.summary}".lower() for h in result.hits)
+    assert all(hit.matched_words == () for hit in result.hits)
+    strict = engine.search(SearchRequest('"domestic workers" Ghana', match="all"))
+    assert strict.total == 0 and strict.partial_total == 0
