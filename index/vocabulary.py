@@ -25,6 +25,9 @@ class Entry:
     forms: tuple[tuple[str, str], ...]  # (language, form) pairs, as written in the file
     countries: tuple[str, ...] = ()  # places: ISO 3166-1 alpha-3 codes
     code: str | None = None  # conventions: C029, P029
+    # forms a query is read by but never looked for in items: items use them in passing
+    # ("trade unions met in the capital"), so they do not say an item is about the entry
+    broad: frozenset[str] = frozenset()
 
     @property
     def number(self) -> int | None:
@@ -138,6 +141,7 @@ def vocabulary(path: Path = VOCABULARY) -> Vocabulary:
                     forms=forms,
                     countries=tuple(record.get("countries", ())),
                     code=code,
+                    broad=frozenset(fold(f).casefold() for f in record.get("broad", ())),
                 )
             )
     return Vocabulary(entries)

@@ -437,6 +437,8 @@ class _Parser:
                 pieces = vocab_words(form)
                 if not pieces or tuple(pieces) == typed_words:
                     continue
+                if fold(form).casefold() in entry.broad:
+                    continue
                 forms.append(form)
                 for language in self.languages:
                     stems = tuple(stem(strip_elision(p), language) for p in pieces)

@@ -595,3 +595,12 @@ def test_a_word_beside_a_phrase_may_be_dropped_the_phrase_never(engine: Engine) 
     assert all(hit.matched_words == () for hit in result.hits)
     strict = engine.search(SearchRequest('"domestic workers" Ghana', match="all"))
     assert strict.total == 0 and strict.partial_total == 0
+
+
+def test_a_form_items_use_in_passing_reads_a_query_but_finds_no_item(prominence: Engine) -> None:
+    found = titles(prominence, "liberté syndicale", match="all")
+    assert found == ["Freedom of association in garment factories"]  # not "trade unions met"
+    assert set(titles(prominence, "unions", match="all")) == {
+        "Freedom of association in garment factories",  # what "unions" is read as
+        "Garment exports grow",  # the word as typed
+    }
