@@ -54,6 +54,8 @@ MATCHES: tuple[str, ...] = ("auto", "all", "any")
 PARTIAL_THRESHOLD = 10
 # What a vocabulary expansion (translation, alias, place) counts for next to the words typed.
 EXPANSION_WEIGHT = 0.2
+# what a word of a vocabulary phrase counts for, in an item without the whole phrase
+PHRASE_PART = 0.5
 # where an item holds a query word, for ranking among as many words: title, summary or body, tags
 TITLE_FIELDS = frozenset({"title"})
 BODY_FIELDS = frozenset({"summary", "body"})
@@ -451,9 +453,7 @@ class Engine:
                 some |= required & side_some
             elif _relaxable(plan):
                 some |= required
-        outcome.count = np.zeros(size, dtype=np.int32)
-        for either in outcome.unit_masks:
-            outcome.count += either
+        outcome.count = words_held(units, outcome.unit_masks, size)
         live = columns.live
         matched = coverage(units, outcome.unit_masks, outcome.unit_masks, live)
         own_count = coverage(units, outcome.own_masks, outcome.unit_masks, live)
@@ -839,6 +839,23 @@ def _relaxable(plan: Plan) -> bool:
     """Partial matching may drop a word of this side of the query: it has two or more, or
     one beside parts that are never relaxed (a quoted phrase, +word, AND, a field)."""
     return len(plan.units) >= 2 or bool(plan.required and plan.units)
+
+
+def words_held(units: list[Unit], either: list[Bools], size: int) -> Any:
+    """How many of the query's words each item holds (as typed or as the vocabulary reads
+    them); a word of a multi-word vocabulary form ("domestic" of "domestic workers") counts
+    half when the item does not hold the whole form."""
+    groups: dict[object, list[int]] = {}
+    for number, unit in enumerate(units):
+        groups.setdefault(unit.phrase if unit.phrase is not None else -1 - number, []).append(
+            number
+        )
+    count = np.zeros(size)
+    for members in groups.values():
+        whole = np.logical_and.reduce([either[n] for n in members])
+        for n in members:
+            count += np.where(whole, 1.0, PHRASE_PART) * either[n]
+    return count
 
 
 def information(df: int, count: int) -> float:

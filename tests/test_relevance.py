@@ -529,6 +529,9 @@ PROMINENCE_ITEMS = [
     ("Garment exports grow", "Officials, employers and trade unions met on garment prices.", "en"),
     ("Freedom of association in garment factories", "Workers want to organise.", "en"),
     ("Rice harvest report", "A quiet season.", "en"),
+    ("Workers' rights reviewed", "A new law on pay.", "en"),
+    ("Domestic workers in Lebanon", "Household staff speak.", "en"),
+    ("Domestic workers count in Jordan", "A survey of households.", "en"),
 ]  # fmt: skip
 
 
@@ -604,3 +607,12 @@ def test_a_form_items_use_in_passing_reads_a_query_but_finds_no_item(prominence:
         "Freedom of association in garment factories",  # what "unions" is read as
         "Garment exports grow",  # the word as typed
     }
+
+
+def test_a_word_of_a_phrase_alone_counts_less_than_the_whole_phrase(prominence: Engine) -> None:
+    result = prominence.search(SearchRequest("rights of domestic workers", limit=5))
+    assert result.total == 0
+    # "rights" is rarer, but the other items hold the whole of "domestic workers"
+    found = [hit.title for hit in result.hits]
+    assert set(found[:2]) == {"Domestic workers count in Jordan", "Domestic workers in Lebanon"}
+    assert found[2] == "Workers' rights reviewed"
