@@ -56,9 +56,9 @@ PARTIAL_THRESHOLD = 10
 EXPANSION_WEIGHT = 0.2
 # what a word of a vocabulary phrase counts for, in an item without the whole phrase
 PHRASE_PART = 0.5
-# where an item holds a query word, for ranking among as many words: title, summary or body, tags
+# where an item holds a query word, for ranking among as many words: title, text, tags
 TITLE_FIELDS = frozenset({"title"})
-BODY_FIELDS = frozenset({"summary", "body"})
+TAG_FIELDS = frozenset({"tags"})
 BODY_EVIDENCE = 0.6
 TAG_EVIDENCE = 0.3
 
@@ -866,19 +866,20 @@ def information(df: int, count: int) -> float:
 
 def evidence(nodes: list[wq.Query], either: Bools, columns: Columns) -> Any:
     """How strongly each item holds a word (or what the vocabulary reads it as): 1 in its
-    title, less in its summary or body only, least in its tags only (a topic tag is a
-    guess about the item, a word in the body may be said in passing)."""
+    title, less in its summary, body or facts (its country), least in its tags only (a topic
+    tag is a guess about the item, a word in the body may be said in passing)."""
     size = len(either)
 
-    def found(fields: frozenset[str]) -> Bools:
+    def found(fields: frozenset[str], inside: bool) -> Bools:
         mask = np.zeros(size, dtype=bool)
         for node in nodes:
-            part = within(node, fields)
+            part = within(node, fields, inside)
             if part is not None:
                 mask |= docset(part, columns)
         return mask & either
 
-    title, text = found(TITLE_FIELDS), found(BODY_FIELDS)
+    title = found(TITLE_FIELDS, True)
+    text = found(TITLE_FIELDS | TAG_FIELDS, False)
     return np.where(title, 1.0, np.where(text, BODY_EVIDENCE, np.where(either, TAG_EVIDENCE, 0.0)))
 
 

@@ -132,22 +132,22 @@ def evaluate_any(node: wq.Query, columns: Columns) -> tuple[Bools, Floats]:
     return mask, scores * boost
 
 
-def within(node: wq.Query, fields: frozenset[str]) -> wq.Query | None:
-    """The part of ``node`` that looks in ``fields`` only (None when nothing does): where in
-    an item a word or its reading was found."""
+def within(node: wq.Query, fields: frozenset[str], inside: bool = True) -> wq.Query | None:
+    """The part of ``node`` that looks in ``fields`` only (``inside``) or in the other fields
+    only (None when nothing does): where in an item a word or its reading was found."""
     kind = type(node)
     if kind in (wq.Or, Alternatives):
-        kept = [k for c in node.subqueries if (k := within(c, fields)) is not None]
+        kept = [k for c in node.subqueries if (k := within(c, fields, inside)) is not None]
         return None if not kept else kept[0] if len(kept) == 1 else kind(kept)
     if kind is wq.And:
-        parts = [within(c, fields) for c in node.subqueries]
+        parts = [within(c, fields, inside) for c in node.subqueries]
         if any(p is None for p in parts):
             return None
         return wq.And(parts)
     if kind is wq.AndNot:
-        kept_a = within(node.a, fields)
+        kept_a = within(node.a, fields, inside)
         return None if kept_a is None else wq.AndNot(kept_a, node.b)
     fieldname = getattr(node, "fieldname", None)
     if fieldname is None:
         return node
-    return node if fieldname in fields else None
+    return node if (fieldname in fields) == inside else None
