@@ -128,6 +128,7 @@ class _Outcome:
     own_masks: list[Bools] = field(default_factory=list)
     unit_masks: list[Bools] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)  # per unit: where each item holds it
+    typed: list[Bools] = field(default_factory=list)  # per unit: as typed, not in tags only
     count: Any = None  # how many of the query's words (or their expansions) each item holds
     subject: Any = None  # information of the words saying what (not where) that it holds
     own_count: Any = None  # information of the words as typed that each item holds
@@ -443,6 +444,8 @@ class Engine:
                 if request.expand and unit.expansion is not None:
                     found.append(unit.expansion)
                 outcome.evidence.append(evidence(found, either, columns))
+                typed = within(unit.own, TAG_FIELDS, inside=False)
+                outcome.typed.append(own if typed is None else own & docset(typed, columns))
                 side &= either
                 if len(plan.units) >= 2:
                     side_some |= either
@@ -456,7 +459,7 @@ class Engine:
         outcome.count = words_held(units, outcome.unit_masks, size)
         live = columns.live
         matched = coverage(units, outcome.unit_masks, outcome.unit_masks, live)
-        own_count = coverage(units, outcome.own_masks, outcome.unit_masks, live)
+        own_count = coverage(units, outcome.typed, outcome.unit_masks, live, parts=False)
         subject = coverage(units, outcome.unit_masks, outcome.unit_masks, live, places=False)
         prominence = coverage(units, outcome.evidence, outcome.unit_masks, live)
         # items that hold the same words tie exactly, and fall through to the next key
@@ -520,8 +523,8 @@ class Engine:
             keys: tuple[Any, ...] = (
                 docs,
                 -outcome.tiered[docs],
-                -outcome.own_count[docs],
                 -outcome.prominence[docs],
+                -outcome.own_count[docs],
                 -outcome.matched[docs],
                 -outcome.subject[docs],
                 -outcome.count[docs],
@@ -884,15 +887,21 @@ def evidence(nodes: list[wq.Query], either: Bools, columns: Columns) -> Any:
 
 
 def coverage(
-    units: list[Unit], held: list[Any], either: list[Bools], live: Bools, places: bool = True
+    units: list[Unit],
+    held: list[Any],
+    either: list[Bools],
+    live: Bools,
+    places: bool = True,
+    parts: bool = True,
 ) -> Any:
     """How much of the query's information each item holds (``held``: the masks counted, or
     how strongly each item holds each word, from 0 to 1).
 
     A word counts its idf. The words of one multi-word vocabulary form ("child labour")
     count once, as the idf of the items holding the whole form (``either``); an item holding
-    only some of them gets their share of it, at most each word's own idf. Without
-    ``places``, the words read as places or countries count nothing."""
+    only some of them gets their share of it, at most each word's own idf (without
+    ``parts``, nothing). Without ``places``, the words read as places or countries count
+    nothing."""
     count = int(live.sum())
     groups: dict[object, list[int]] = {}
     for number, unit in enumerate(units):
@@ -907,7 +916,7 @@ def coverage(
         weight = information(int((whole & live).sum()), count)
         strength = np.minimum.reduce([np.asarray(held[n], dtype=np.float64) for n in members])
         some = np.zeros(len(live))
-        for n in members:
+        for n in members if parts or len(members) == 1 else ():
             share = min(information(int((either[n] & live).sum()), count), weight)
             some += share / len(members) * held[n]
         total += np.where(strength > 0, weight * strength, some)
