@@ -20,7 +20,7 @@ from newsearch.index.errors import QueryError
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
 from newsearch.search.engine import PARTIAL_THRESHOLD, Engine, SearchRequest
-from newsearch.search.evaluate import FLOOR, HELDOUT_FLOOR, evaluate
+from newsearch.search.evaluate import FLOOR, FRESH_FLOOR, HELDOUT_FLOOR, evaluate
 from newsearch.search.filters import Filters
 from newsearch.search.query import parse
 from newsearch.webui import core, timeline
@@ -411,10 +411,12 @@ def test_judged_collection_stays_above_the_floor_and_the_baseline() -> None:
     queries, (ours, baseline) = evaluate()
     main = [q.id for q in queries if q.set == "main"]
     heldout = [q.id for q in queries if q.set == "heldout"]
-    assert len(main) >= 40 and len(heldout) >= 20
+    fresh = [q.id for q in queries if q.set == "fresh"]
+    assert len(main) >= 40 and len(heldout) >= 20 and len(fresh) >= 30
     assert ours.mean(ours.ndcg, main) >= FLOOR
     assert ours.mean(ours.ndcg, heldout) >= HELDOUT_FLOOR
-    for ids in (main, heldout):
+    assert ours.mean(ours.ndcg, fresh) >= FRESH_FLOOR
+    for ids in (main, heldout, fresh):
         assert ours.mean(ours.ndcg, ids) > baseline.mean(baseline.ndcg, ids) + 0.1
     assert ours.zero(queries) == 0
     assert ours.similar_p5 is not None and baseline.similar_p5 is not None
