@@ -421,6 +421,7 @@ class Engine:
         every = np.zeros(size, dtype=bool)  # items matching every part of a side of the query
         some = np.zeros(size, dtype=bool)  # items matching what a side requires, and a word
         score = np.zeros(size)
+        held_where: dict[int, tuple[Bools, Bools]] = {}  # units of one phrase share an expansion
         for plan in plans:
             required = columns.live.copy()
             for node in plan.required:
@@ -440,12 +441,13 @@ class Engine:
                 either = own | extra
                 outcome.own_masks.append(own)
                 outcome.unit_masks.append(either)
-                found = [unit.own]
+                own_title, own_text = placed(unit.own, columns, held_where)
+                title, text = own_title, own_text
                 if request.expand and unit.expansion is not None:
-                    found.append(unit.expansion)
-                outcome.evidence.append(evidence(found, either, columns))
-                typed = within(unit.own, TAG_FIELDS, inside=False)
-                outcome.typed.append(own if typed is None else own & docset(typed, columns))
+                    more_title, more_text = placed(unit.expansion, columns, held_where)
+                    title, text = title | more_title, text | more_text
+                outcome.evidence.append(evidence(title, text, either))
+                outcome.typed.append(own & (own_title | own_text))
                 side &= either
                 if len(plan.units) >= 2:
                     side_some |= either
@@ -867,22 +869,28 @@ def information(df: int, count: int) -> float:
     return float(np.log(1.0 + (count - df + 0.5) / (df + 0.5)))
 
 
-def evidence(nodes: list[wq.Query], either: Bools, columns: Columns) -> Any:
+def placed(
+    node: wq.Query, columns: Columns, cache: dict[int, tuple[Bools, Bools]]
+) -> tuple[Bools, Bools]:
+    """The items holding ``node`` in their title, and in their other fields but the tags
+    (summary, body, facts such as the country): one evaluation per query node."""
+    key = id(node)
+    if key not in cache:
+        masks = []
+        for fields, inside in ((TITLE_FIELDS, True), (TITLE_FIELDS | TAG_FIELDS, False)):
+            part = within(node, fields, inside)
+            masks.append(
+                np.zeros(columns.size, dtype=bool) if part is None else docset(part, columns)
+            )
+        cache[key] = (masks[0], masks[1])
+    return cache[key]
+
+
+def evidence(title: Bools, text: Bools, either: Bools) -> Any:
     """How strongly each item holds a word (or what the vocabulary reads it as): 1 in its
     title, less in its summary, body or facts (its country), least in its tags only (a topic
     tag is a guess about the item, a word in the body may be said in passing)."""
-    size = len(either)
-
-    def found(fields: frozenset[str], inside: bool) -> Bools:
-        mask = np.zeros(size, dtype=bool)
-        for node in nodes:
-            part = within(node, fields, inside)
-            if part is not None:
-                mask |= docset(part, columns)
-        return mask & either
-
-    title = found(TITLE_FIELDS, True)
-    text = found(TITLE_FIELDS | TAG_FIELDS, False)
+    title, text = title & either, text & either
     return np.where(title, 1.0, np.where(text, BODY_EVIDENCE, np.where(either, TAG_EVIDENCE, 0.0)))
 
 
