@@ -30,9 +30,10 @@ from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry
+from newsearch.index.whoosh_compat import column_values
 from newsearch.search.budget import Budget, Limits, bound, running
 from newsearch.search.budget import current as current_budget
-from newsearch.search.columns import Bools, Columns
+from newsearch.search.columns import Bools, Columns, Ints
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
@@ -155,6 +156,7 @@ class Engine:
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
         self._clusters: tuple[Columns, ClusterView] | None = None
         self._clusters_lock = threading.Lock()
+        self._order: tuple[Columns, Ints] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -610,7 +612,7 @@ class Engine:
         scores: Any,
         limit: int | None,
     ) -> list[tuple[int, float | None]]:
-        """The first ``limit`` (or all) matches in the requested order, ties by document number."""
+        """The first ``limit`` (or all) matches in the requested order, ties in reading order."""
         docs = np.flatnonzero(matched)
         sort = self._sort(request)
         if sort == "relevance" and scores is None:
@@ -618,7 +620,7 @@ class Engine:
             allowed: Any = request.filters.query()
             if request.filters.date_from or request.filters.date_to:
                 allowed = set(docs.tolist())  # dates are filtered with their precision
-            top = _whoosh_top(searcher, parsed.query, limit, allowed)
+            top = _whoosh_top(searcher, parsed.query, limit, allowed, self._reading_order(columns))
             return [(int(doc), float(score)) for score, doc in top]
         if sort == "relevance":
             key = -scores[docs]
@@ -630,10 +632,20 @@ class Engine:
             cut = np.partition(key, limit - 1)[limit - 1]
             keep = key <= cut  # everything tied with the last place stays in the running
             docs, key = docs[keep], key[keep]
-        chosen = docs[np.lexsort((docs, key))[:limit]]
+        order = self._reading_order(columns)
+        chosen = docs[np.lexsort((docs, order[docs], key))[:limit]]
         if sort == "relevance":
             return [(int(doc), float(scores[doc])) for doc in chosen]
         return [(int(doc), None) for doc in chosen]
+
+    def _reading_order(self, columns: Columns) -> Ints:
+        """Each document's place in reading order (its file's name, then its line): what
+        equal scores and dates are listed by, on either backend. Made once per snapshot."""
+        with self._clusters_lock:
+            kept = self._order
+            if kept is None or kept[0] is not columns:
+                kept = self._order = (columns, reading_order(columns))
+            return kept[1]
 
     def _hit(
         self,
@@ -936,9 +948,33 @@ def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:
 
 
 def _whoosh_top(
+    searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None, order: Any = None
+) -> list[tuple[float, int]]:
+    """Whoosh's own ranking of ``q``: (score, document) pairs, best first, equal scores in
+    ``order`` (each document's place in reading order), then by document.
+
+    Whoosh's top-N collector keeps the lowest document numbers among equal scores; when the
+    last place is tied, more are asked for until every document tied with it is in.
+    """
+    if order is None or not limit:
+        top = _whoosh_collected(searcher, q, limit, filter_query)
+    else:
+        wanted = limit
+        while True:
+            top = _whoosh_collected(searcher, q, wanted, filter_query)
+            if len(top) < wanted or top[-1][0] < top[limit - 1][0]:
+                break
+            wanted *= 4
+    if order is None:
+        return top
+    top.sort(key=lambda sd: (-sd[0], int(order[sd[1]]), sd[1]))
+    return top[:limit]
+
+
+def _whoosh_collected(
     searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None
 ) -> list[tuple[float, int]]:
-    """Whoosh's own ranking of ``q``: (score, document) pairs, best first, ties by document.
+    """Whoosh's top ``limit`` of ``q``: (score, document) pairs, best first, ties by document.
 
     Whoosh's top-N collector swaps in "more efficient" matchers as it goes, and that can drop a
     document that belongs in the top N; with replacement off its answer is exact.
@@ -990,3 +1026,18 @@ def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchReque
     """The request with its listing headings written as the index stores them (any case in)."""
     facet = columns.facets.get("listed_under")
     return headings_as_stored(facet.values if facet is not None else (), request)
+
+
+def reading_order(columns: Columns) -> Ints:
+    """Each document's rank in reading order: its file's name (the ``source`` facet; none
+    last), then its line (the ``source_row`` column; 0 in indexes made before it was kept)."""
+    facet = columns.facets.get("source")
+    rank = np.full(columns.size, len(facet.values) if facet else 0, dtype=np.int64)  # none: last
+    if facet is not None and len(facet.values):
+        place = np.argsort(np.argsort(np.array(facet.values, dtype=object)))
+        rank[facet.docs] = place[facet.value_ids]
+    line = np.zeros(columns.size, dtype=np.int64)
+    if columns.size and "source_row" in columns.searcher.schema:
+        parts = [column_values(leaf, "source_row", np.uint32) for leaf, _ in columns.leaves]
+        line = np.concatenate(parts).astype(np.int64)
+    return rank << 32 | line

@@ -171,8 +171,8 @@ class OpenSearchEngine:
 
     @staticmethod
     def _order(sort: str) -> list[Any]:
-        """The order of a sort; ties in reading order (file, line), as the Whoosh index
-        breaks them by document number, then by id."""
+        """The order of a sort; ties in reading order (file's name, line), then by id, as
+        the Whoosh engine lists them."""
         ties = [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}]
         if sort == "relevance":
             return [{"_score": "desc"}, *ties]
