@@ -27,6 +27,7 @@ EXTRA_STORED = ("source_line",)  # the "file:line" an item came from (``source``
 # Where an item was read (its file's name, then its line): equal scores and dates are listed
 # in this order on both backends (the Whoosh index keeps the same two as a facet and a column).
 READ_ORDER = ("source", "source_row")
+CLUSTER = "cluster"
 # Whoosh's BM25F, term by term and field by field: idf = ln(N / (df + 1)) + 1, k1 = 1.2,
 # b = 0.75, the field's average length over the items holding it.
 K1, B = 1.2, 0.75
@@ -145,6 +146,9 @@ def mappings() -> dict[str, Any]:
     for name in EXTRA_STORED:
         properties[name] = {"type": "keyword", "index": False, "doc_values": False}
     properties[DATE_END] = {"type": "date", "format": DATE_FORMAT}
+    # the item's near-duplicate cluster (its first item's id), set after every load on the
+    # items of clusters of two or more; never written by the item's own upsert
+    properties[CLUSTER] = {"type": "keyword"}
     properties[READ_ORDER[1]] = {"type": "long", "index": False, "doc_values": True}
     return {
         "dynamic": "strict",
@@ -208,3 +212,11 @@ def _period_end(item: Item) -> dt.date:
         following = item.date.replace(day=28) + dt.timedelta(days=4)
         return following - dt.timedelta(days=following.day)
     return item.date
+
+
+def text_of(source: dict[str, Any], name: str) -> str:
+    """A text field of a stored document: the value under its one language."""
+    value = source.get(name) or {}
+    if isinstance(value, dict):
+        return str(next((v for v in value.values() if v), ""))
+    return str(value)

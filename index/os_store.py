@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -22,12 +23,20 @@ from newsearch.index.os_client import (
     connect,
     reason,
 )
-from newsearch.index.os_mapping import document, mappings, settings
+from newsearch.index.os_mapping import (
+    CLUSTER,
+    READ_ORDER,
+    document,
+    mappings,
+    settings,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from newsearch.index.corpus import ReadResult
 
 CHUNK = 500  # items per bulk request
+SCAN_PAGE = 2_000  # items per page when every item is read back (near-duplicate grouping)
 WRITE_TIMEOUT = 300.0  # seconds
 RETRIES = 8  # per chunk, on 429 (back-pressure), with exponential backoff
 _STATES = {"created": "added", "updated": "updated", "noop": "unchanged"}
@@ -149,6 +158,9 @@ class OpenSearchStore:
                 counts, failed = self._write(target, found, problems, on_file, fresh=target != old)
             except _Interrupted as stop:
                 counts, failed, interrupted = stop.counts, stop.failed, True
+            self.client.indices.refresh(index=target)
+            if not interrupted:
+                self._group(target)
             self.client.indices.put_settings(
                 index=target, body={"index": {"refresh_interval": None}}
             )
@@ -186,6 +198,65 @@ class OpenSearchStore:
             committed=counts["added"] + counts["updated"],
             removal_refused=refused,
         )
+
+    def _group(self, target: str) -> int:
+        """Group the index's near-duplicates as the embedded index does (index/duplicates.py:
+        MinHash and LSH over titles and summaries, items taken in reading order, a cluster
+        named by its first item) and write each item's cluster where it changed. Items alone
+        hold none. Returns how many items were changed."""
+        from newsearch.index.duplicates import group
+
+        held: dict[str, str | None] = {}
+        records: list[tuple[str, str, str]] = []
+        for hit in self._scan(target, ["id", "title", "summary", CLUSTER]):
+            source = hit["_source"]
+            item_id = str(source["id"])
+            held[item_id] = source.get(CLUSTER)
+            records.append((item_id, text_of(source, "title"), text_of(source, "summary")))
+        clusters = group(records)
+        changes = (
+            {"_op_type": "update", "_index": target, "_id": item_id, "doc": {CLUSTER: wanted}}
+            for item_id, before in held.items()
+            if (wanted := clusters.of.get(item_id)) != before
+        )
+        changed = 0
+        for ok, _ in streaming_bulk(
+            self.client,
+            changes,
+            chunk_size=CHUNK,
+            max_retries=RETRIES,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=False,
+        ):
+            changed += bool(ok)
+        return changed
+
+    def _scan(self, target: str, fields: list[str]) -> Iterator[dict[str, Any]]:
+        """Every document of ``target`` in reading order (file's name, line, id), a page at a
+        time from one point in time."""
+        pit = self.client.create_pit(index=target, params={"keep_alive": "2m"})["pit_id"]
+        after: list[Any] | None = None
+        try:
+            while True:
+                body: dict[str, Any] = {
+                    "size": SCAN_PAGE,
+                    "sort": [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}],
+                    "pit": {"id": pit, "keep_alive": "2m"},
+                    "track_total_hits": False,
+                    "_source": fields,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                page = self.client.search(body=body)["hits"]["hits"]
+                yield from page
+                if len(page) < SCAN_PAGE:
+                    return
+                after = page[-1]["sort"]
+        finally:
+            with contextlib.suppress(os_errors.TransportError):
+                self.client.delete_pit(body={"pit_id": [pit]})
 
     def _mark_updated(self) -> None:
         """Note the time of this write in the index's metadata (``stats().updated``)."""

@@ -157,6 +157,7 @@ class Engine:
         self._clusters: tuple[Columns, ClusterView] | None = None
         self._clusters_lock = threading.Lock()
         self._order: tuple[Columns, Ints] | None = None
+        self._sample: tuple[Columns, int, tuple[Item, ...]] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -827,6 +828,27 @@ class Engine:
             undated=undated,
             year_only=dict(sorted(year_only.items())),
         )
+
+    # -- a sample of the items (key terms against the corpus) --------------------------------
+
+    def sample(self, size: int) -> tuple[Item, ...]:
+        """At most ``size`` items spread evenly over the index (every n-th), kept per snapshot."""
+        with self._lock:
+            _, columns = self._current()
+            kept = self._sample
+            if kept is not None and kept[0] is columns and kept[1] == size:
+                return kept[2]
+        live = np.nonzero(columns.live)[0]
+        if len(live) > size:
+            live = live[np.linspace(0, len(live) - 1, size).astype(np.int64)]
+        items = []
+        for doc in live:
+            with columns.borrowed() as reader:  # a searcher lent to this thread, as searches do
+                items.append(item_from_stored(reader.stored_fields(int(doc)), evidence=False))
+        found = tuple(items)
+        with self._lock:
+            self._sample = (columns, size, found)
+        return found
 
 
 def information(df: int, count: int) -> float:

@@ -357,6 +357,72 @@ def test_research_commands_give_the_same_data_on_both_backends(
     assert sorted(b.stdout.splitlines()) == sorted(a.stdout.splitlines())
 
 
+def test_near_duplicate_stories_are_the_same_on_both_backends(
+    cluster: Cluster, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The real corpus and labelled versions of some items: each backend groups them at
+    indexing (the same MinHash grouping), lists each story once and counts items or stories
+    alike."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in corpus_dir.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    rows = (REPO / "tests" / "duplicates" / "variants.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in rows.splitlines() if line.strip()]
+    (folder / "variants.jsonl").write_text(
+        "".join(
+            json.dumps({k: v for k, v in r.items() if k not in {"variant_of", "how"}}) + "\n"
+            for r in records
+        ),
+        encoding="utf-8",
+    )
+    assert IndexStore(tmp_path / "whoosh").build([folder]).ok
+    assert OpenSearchStore(cluster.url, "stories").build([folder]).ok
+    whoosh = open_backend(BackendConfig(), tmp_path / "whoosh")
+    other = open_backend(BackendConfig("opensearch", cluster.url, "stories"), tmp_path)
+    try:
+        several = 0
+        for text in ("profits", "", "forced labour", "child labour", "NOT trafficking"):
+            for filters in (Filters(), Filters.build(year=["2016", "undated"])):
+                for grouped, collapse in ((False, False), (True, False), (True, True)):
+                    request = SearchRequest(
+                        text, filters, limit=50, grouped=grouped, collapse=collapse
+                    )
+                    a, b = whoosh.search(request), other.search(request)
+                    assert (a.total, a.partial_total, a.stories, a.counted) == (
+                        b.total,
+                        b.partial_total,
+                        b.stories,
+                        b.counted,
+                    ), request
+                    assert a.to_dict()["facets"] == b.to_dict()["facets"], request
+                    mine = {h.id: (h.cluster, h.versions) for h in a.hits}
+                    for hit in b.hits:
+                        assert hit.cluster and hit.versions
+                        if hit.id in mine:
+                            assert (hit.cluster, hit.versions) == mine[hit.id]
+                        several += (hit.versions or 1) > 1
+                    if grouped:
+                        stories = [h.cluster for h in b.hits]
+                        assert len(stories) == len(set(stories))
+        assert several  # the labelled versions were grouped on the cluster
+    finally:
+        whoosh.close()
+        other.close()
+    command = ["stories", "profits", "-f", "jsonl"]
+    a = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "whoosh")])
+    b = _cli(*command, url=cluster.url, index="stories")
+    assert a.exit_code == b.exit_code == 0, b.output
+    # the same stories with the same versions (scores are close, not asserted)
+    left, right = ([json.loads(line) for line in out.splitlines()] for out in (a.stdout, b.stdout))
+    for line in (*left, *right):
+        line.pop("score")
+    assert sorted(right, key=lambda s: s["id"]) == sorted(left, key=lambda s: s["id"])
+    assert any(story["versions"] > 1 for story in right)
+    again = OpenSearchStore(cluster.url, "stories").build([folder])
+    assert again.ok and again.added == again.updated == 0  # grouping leaves items unchanged
+
+
 def test_watches_and_provenance_on_the_cluster(
     cluster: Cluster, os_index: str, tmp_path: Path
 ) -> None:
