@@ -14,7 +14,7 @@ from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 from opensearchpy.helpers import streaming_bulk
 
-from newsearch.index.build import IndexReport, Progress
+from newsearch.index.build import IndexReport, Progress, _path_of, _real
 from newsearch.index.item import Item, Problem
 from newsearch.index.os_client import (
     MappingConflictError,
@@ -120,6 +120,7 @@ class OpenSearchStore:
         paths: Iterable[str | os.PathLike[str]],
         *,
         rebuild: bool = False,
+        prune: bool = False,
         on_file: Callable[[ReadResult], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         confirm: Callable[[int, int], bool] | None = None,
@@ -132,9 +133,10 @@ class OpenSearchStore:
         ``rebuild`` fills a new index and switches the name over to it only when it is
         complete, so searches never see a half-built index; when the old index held more
         items than the rebuild read, ``confirm(removed, kept)`` must agree first (no
-        ``confirm``: agreed). ``on_progress`` is not called: the cluster gives no byte count.
+        ``confirm``: agreed). Items of the files read that those files no longer hold are
+        counted as ``stale``; ``prune`` removes them. ``on_progress`` hears how far the
+        reading has got (items sent, items acknowledged, bytes read) about ten times a second.
         """
-        del on_progress
         from newsearch.index.corpus import discover
 
         started = time.perf_counter()
@@ -154,11 +156,25 @@ class OpenSearchStore:
                     index=target, body={"index": {"refresh_interval": "-1"}}
                 )
             interrupted = False
+            complete: set[str] = set()
+            seen: dict[str, str] = {}
             try:
-                counts, failed = self._write(target, found, problems, on_file, fresh=target != old)
+                counts, failed = self._write(
+                    target,
+                    found,
+                    problems,
+                    on_file,
+                    fresh=target != old,
+                    seen=seen,
+                    complete=complete,
+                    on_progress=on_progress,
+                )
             except _Interrupted as stop:
                 counts, failed, interrupted = stop.counts, stop.failed, True
             self.client.indices.refresh(index=target)
+            stale, removed = 0, 0
+            if not interrupted and target == old:
+                stale, removed = self._stale(target, seen, complete, prune)
             if not interrupted:
                 self._group(target)
             self.client.indices.put_settings(
@@ -197,7 +213,40 @@ class OpenSearchStore:
             interrupted=interrupted,
             committed=counts["added"] + counts["updated"],
             removal_refused=refused,
+            stale=stale,
+            removed=removed,
         )
+
+    def _stale(
+        self, target: str, seen: dict[str, str], complete: set[str], prune: bool
+    ) -> tuple[int, int]:
+        """Items of the files read (without an error) that were not read again: how many,
+        and how many were removed (all of them with ``prune``, else none)."""
+        gone: list[str] = []
+        for hit in self._scan(target, ["id", "source_line"]):
+            source = hit["_source"]
+            item_id = str(source["id"])
+            if item_id in seen:
+                continue
+            if _real(_path_of(str(source.get("source_line") or ""))) in complete:
+                gone.append(item_id)
+        if not prune or not gone:
+            return len(gone), 0
+        removals = ({"_op_type": "delete", "_index": target, "_id": i} for i in gone)
+        removed = 0
+        for ok, _ in streaming_bulk(
+            self.client,
+            removals,
+            chunk_size=CHUNK,
+            max_retries=RETRIES,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=False,
+        ):
+            removed += bool(ok)
+        self.client.indices.refresh(index=target)
+        return len(gone), removed
 
     def _group(self, target: str) -> int:
         """Group the index's near-duplicates as the embedded index does (index/duplicates.py:
@@ -272,20 +321,44 @@ class OpenSearchStore:
         on_file: Callable[[ReadResult], None] | None,
         *,
         fresh: bool,
+        seen: dict[str, str],
+        complete: set[str],
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> tuple[dict[str, int], int]:
         from newsearch.index.corpus import stream_path
         from newsearch.index.tagging import tag
 
         counts = {"added": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "skipped": 0}
         failed = 0
-        seen: dict[str, str] = {}
         sources: dict[str, str] = {}
+        started = time.perf_counter()
+        total_bytes = sum(p.stat().st_size for p in found if p.is_file())
+        done_bytes = 0
+        shown = 0.0
+
+        def progress(position: int, final: bool = False) -> None:
+            nonlocal shown
+            now = time.perf_counter()
+            if on_progress is None or (not final and now - shown < 0.1):
+                return
+            shown = now
+            on_progress(
+                Progress(
+                    items=len(seen),
+                    committed=counts["added"] + counts["updated"] + counts["unchanged"],
+                    bytes_done=done_bytes + position,
+                    bytes_total=total_bytes,
+                    seconds=now - started,
+                    final=final,
+                )
+            )
 
         def items() -> Iterator[Item]:
-            nonlocal failed
+            nonlocal failed, done_bytes
             for path in found:
                 result, raws = stream_path(path)
                 for raw in raws:
+                    progress(result.position)
                     item = tag(raw)
                     if item.id in seen:
                         counts["duplicates"] += 1
@@ -300,6 +373,11 @@ class OpenSearchStore:
                     1 for p in result.problems if p.line and p.severity != "note"
                 )
                 failed += result.failed
+                if not result.failed and not any(p.severity == "error" for p in result.problems):
+                    complete.add(_real(str(path)))
+                with contextlib.suppress(OSError):
+                    done_bytes += path.stat().st_size
+                progress(0)
                 if on_file is not None:
                     on_file(result)
 
@@ -326,6 +404,7 @@ class OpenSearchStore:
 
         try:
             self._send(target, actions(), sources, counts, problems)
+            progress(0, final=True)
         except KeyboardInterrupt:
             raise _Interrupted(counts, failed) from None
         return counts, failed + sum(1 for p in problems if "was not indexed" in p.message)

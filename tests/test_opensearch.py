@@ -423,6 +423,48 @@ def test_near_duplicate_stories_are_the_same_on_both_backends(
     assert again.ok and again.added == again.updated == 0  # grouping leaves items unchanged
 
 
+def test_prune_removes_items_no_longer_in_their_files_and_progress_is_heard(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    source = tmp_path / "news.jsonl"
+
+    def write(count: int) -> None:
+        source.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "title": f"Fishers of boat {n} rescued",
+                        "date": "2020-01-02",
+                        "url": f"https://example.org/boat/{n}",
+                        "summary": f"Crew {n} of a fishing boat was rescued.",
+                    }
+                )
+                + "\n"
+                for n in range(count)
+            ),
+            encoding="utf-8",
+        )
+
+    write(3)
+    heard: list[Any] = []
+    first = OpenSearchStore(cluster.url, "pruned").build([source], on_progress=heard.append)
+    assert first.ok and first.total == 3
+    assert heard and heard[-1].final and heard[-1].items == 3
+    assert heard[-1].bytes_done == heard[-1].bytes_total == source.stat().st_size
+    write(2)
+    kept = _cli("index", str(source), "--format", "json", url=cluster.url, index="pruned")
+    assert kept.exit_code == 0, kept.output
+    data = json.loads(kept.stdout)
+    assert (data["stale"], data["removed"], data["total"]) == (1, 0, 3)
+    assert "--prune PATH` removes them" in kept.stderr
+    pruned = _cli("index", str(source), "--prune", "-f", "json", url=cluster.url, index="pruned")
+    assert pruned.exit_code == 0, pruned.output
+    data = json.loads(pruned.stdout)
+    assert (data["stale"], data["removed"], data["total"]) == (1, 1, 2)
+    found = _cli("query", "boat", "-f", "json", url=cluster.url, index="pruned")
+    assert json.loads(found.stdout)["total"] == 2
+
+
 def test_watches_and_provenance_on_the_cluster(
     cluster: Cluster, os_index: str, tmp_path: Path
 ) -> None:
