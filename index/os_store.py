@@ -190,7 +190,7 @@ class OpenSearchStore:
                 removed = max(0, before - kept)
                 if removed > kept and confirm is not None and not confirm(removed, kept):
                     self.client.indices.delete(index=target)
-                    refused = removed
+                    refused, removed = removed, 0
                 else:
                     self._switch(target, old)
             self._mark_updated()
@@ -233,18 +233,7 @@ class OpenSearchStore:
         if not prune or not gone:
             return len(gone), 0
         removals = ({"_op_type": "delete", "_index": target, "_id": i} for i in gone)
-        removed = 0
-        for ok, _ in streaming_bulk(
-            self.client,
-            removals,
-            chunk_size=CHUNK,
-            max_retries=RETRIES,
-            initial_backoff=1,
-            max_backoff=30,
-            raise_on_error=False,
-            raise_on_exception=False,
-        ):
-            removed += bool(ok)
+        removed = sum(ok for ok, _ in self._bulk(removals))
         self.client.indices.refresh(index=target)
         return len(gone), removed
 
@@ -268,19 +257,21 @@ class OpenSearchStore:
             for item_id, before in held.items()
             if (wanted := clusters.of.get(item_id)) != before
         )
-        changed = 0
-        for ok, _ in streaming_bulk(
+        changed = sum(ok for ok, _ in self._bulk(changes))
+        return changed
+
+    def _bulk(self, actions: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
+        """Bulk requests of CHUNK actions, retried with backoff on 429: (ok, result) of each."""
+        yield from streaming_bulk(
             self.client,
-            changes,
+            actions,
             chunk_size=CHUNK,
             max_retries=RETRIES,
             initial_backoff=1,
             max_backoff=30,
             raise_on_error=False,
             raise_on_exception=False,
-        ):
-            changed += bool(ok)
-        return changed
+        )
 
     def _scan(self, target: str, fields: list[str]) -> Iterator[dict[str, Any]]:
         """Every document of ``target`` in reading order (file's name, line, id), a page at a
@@ -417,16 +408,7 @@ class OpenSearchStore:
         counts: dict[str, int],
         problems: list[Problem],
     ) -> None:
-        for ok, info in streaming_bulk(
-            self.client,
-            actions,
-            chunk_size=CHUNK,
-            max_retries=RETRIES,
-            initial_backoff=1,
-            max_backoff=30,
-            raise_on_error=False,
-            raise_on_exception=False,
-        ):
+        for ok, info in self._bulk(actions):
             result = info.get("update") or info.get("index") or {}
             item_id = str(result.get("_id", ""))
             if ok:

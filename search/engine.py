@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ from newsearch.index.whoosh_compat import column_values
 from newsearch.search.budget import Budget, Limits, bound, running
 from newsearch.search.budget import current as current_budget
 from newsearch.search.columns import Bools, Columns, Ints
+from newsearch.search.explain import explanation
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
@@ -530,42 +531,23 @@ class Engine:
     ) -> dict[str, Any]:
         """How a query was searched: its parts, their stems and expansions, what each matched."""
         live = columns.live & outcome.filtered
-        plan = parsed.plan
-        units = []
-        for number, unit in enumerate(outcome.units):
-            own = outcome.own_masks[number] if number < len(outcome.own_masks) else None
-            both = outcome.unit_masks[number] if number < len(outcome.unit_masks) else None
-            units.append(
-                {
-                    "word": unit.text,
-                    "stems": dict(unit.stems),
-                    "understood_as": unit.concept,
-                    "expansions": list(unit.forms[:30]) if request.expand else [],
-                    "items_with_word": None if own is None else int((own & live).sum()),
-                    "items_with_word_or_expansion": None
-                    if both is None
-                    else int((both & live).sum()),
-                }
-            )
-        required = []
-        for side in [plan] if plan is not None else parsed.branches:
-            for node in side.required:
-                required.append(
-                    {"part": str(node), "items": int((docset(node, columns) & live).sum())}
-                )
-        return {
-            "query": str(parsed.query),
-            "languages": list(self._languages),
-            "words": units,
-            "never_relaxed": required,
-            "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
-            "expand": request.expand,
-            "match": request.match,
-            "full_matches": outcome.total,
-            "partial_fallback": outcome.fallback,
-            "partial_matches": outcome.partial_total,
-            "corrected_from": corrected_from,
-        }
+
+        def counted(masks: list[Bools]) -> Callable[[int, Unit], int | None]:
+            return lambda n, _: int((masks[n] & live).sum()) if n < len(masks) else None
+
+        return explanation(
+            parsed,
+            request,
+            outcome.units,
+            self._languages,
+            with_word=counted(outcome.own_masks),
+            with_word_or_expansion=counted(outcome.unit_masks),
+            items_in=lambda node: int((docset(node, columns) & live).sum()),
+            full=outcome.total,
+            fallback=outcome.fallback,
+            partial=outcome.partial_total,
+            corrected_from=corrected_from,
+        )
 
     @staticmethod
     def _sort(request: SearchRequest) -> str:

@@ -37,12 +37,14 @@ from newsearch.search.engine import (
     headings_as_stored,
     hit_of,
 )
+from newsearch.search.explain import explanation
 from newsearch.search.facets import facet_list
 from newsearch.search.filters import Filters
 from newsearch.search.os_query import MATCH_ALL, Dsl, as_filter, to_dsl
 from newsearch.search.periods import UNITS, PeriodCounts
 from newsearch.search.query import Parsed, Plan, Unit, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, FacetValue, Hit, SearchResult, Stats
+from newsearch.search.spelling import replace_word
 
 FACET_SIZE = 10_000  # every value of a facet (countries, topics, years: a few hundred at most)
 PAGE = 1_000  # hits per request when exporting
@@ -549,40 +551,26 @@ class OpenSearchEngine:
         masks: dict[str, Dsl],
     ) -> dict[str, Any]:
         """How a query was searched: its parts, their stems and expansions, what each matched."""
-        plan = parsed.plan
-        words = []
-        for unit in outcome.units:
+
+        def either(unit: Unit) -> Dsl:
             own = as_filter(to_dsl(unit.own))
-            either = own
             if request.expand and unit.expansion is not None:
-                either = _any([own, as_filter(to_dsl(unit.expansion))])
-            words.append(
-                {
-                    "word": unit.text,
-                    "stems": dict(unit.stems),
-                    "understood_as": unit.concept,
-                    "expansions": list(unit.forms[:30]) if request.expand else [],
-                    "items_with_word": self._count(own, masks),
-                    "items_with_word_or_expansion": self._count(either, masks),
-                }
-            )
-        required = [
-            {"part": str(node), "items": self._count(as_filter(to_dsl(node)), masks)}
-            for node in (plan.required if plan is not None else [])
-        ]
-        return {
-            "query": str(parsed.query),
-            "languages": list(self.languages()),
-            "words": words,
-            "never_relaxed": required,
-            "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
-            "expand": request.expand,
-            "match": request.match,
-            "full_matches": outcome.total,
-            "partial_fallback": outcome.fallback,
-            "partial_matches": outcome.partial_total,
-            "corrected_from": corrected_from,
-        }
+                return _any([own, as_filter(to_dsl(unit.expansion))])
+            return own
+
+        return explanation(
+            parsed,
+            request,
+            outcome.units,
+            self.languages(),
+            with_word=lambda _, unit: self._count(as_filter(to_dsl(unit.own)), masks),
+            with_word_or_expansion=lambda _, unit: self._count(either(unit), masks),
+            items_in=lambda node: self._count(as_filter(to_dsl(node)), masks),
+            full=outcome.total,
+            fallback=outcome.fallback,
+            partial=outcome.partial_total,
+            corrected_from=corrected_from,
+        )
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
@@ -669,10 +657,7 @@ class OpenSearchEngine:
             options = [o for entry in found["suggest"]["w"] for o in entry["options"]]
             if not options:
                 continue
-            replacement = str(options[0]["text"])
-            if word[:1].isupper():
-                replacement = replacement.capitalize()
-            corrected = corrected[:offset] + replacement + corrected[offset + len(word) :]
+            corrected = replace_word(corrected, word, offset, str(options[0]["text"]))
             changed = True
         if not changed:
             return None
