@@ -161,7 +161,8 @@ def run(
         whoosh.update(indexing=took, docs_per_second=report.total / took["wall_s"])
         whoosh["load_after_indexing"] = load_average()
     with open_backend(BackendConfig(), whoosh_index) as engine:
-        whoosh["items"] = engine.stats().items
+        stats = engine.stats()
+        whoosh["items"], whoosh["size_bytes"] = stats.items, stats.size_bytes
         whoosh["latency"] = _latency(engine, requests, repeat, None)
         whoosh["export_per_second"] = _export_rate(engine)
     whoosh["load_after"] = load_average()
@@ -193,7 +194,9 @@ def run(
         }
         config = BackendConfig("opensearch", url, "bench")
         with open_backend(config, data) as engine:
-            other["items"] = engine.stats().items
+            stats = engine.stats()
+            other["items"], other["size_bytes"] = stats.items, stats.size_bytes
+            other["segments"] = stats.segments
             other["latency"] = _latency(engine, requests, repeat, jvm_pid)
             other["export_per_second"] = _export_rate(engine)
         other["load_after"] = load_average()
@@ -259,6 +262,11 @@ def markdown(result: dict[str, Any], note: str = "") -> str:
     lines.append(
         f"| export, items/s | {w['export_per_second']:,.0f} | {o['export_per_second']:,.0f} | "
         f"{o['export_per_second'] / w['export_per_second']:.2f} |"
+    )
+    lines.append(
+        f"| index size, bytes per item (OpenSearch: primaries) | "
+        f"{w['size_bytes'] / w['items']:,.0f} | {o['size_bytes'] / o['items']:,.0f} | "
+        f"{(o['size_bytes'] / o['items']) / (w['size_bytes'] / w['items']):.2f} |"
     )
     return "\n".join(lines) + "\n" + (f"\n{note.strip()}\n" if note.strip() else "")
 
