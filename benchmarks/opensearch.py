@@ -21,6 +21,7 @@ from typing import Any
 from benchmarks.corpus import DATA_DIR, ensure, read
 from benchmarks.measure import load_average, summary_ms
 from benchmarks.queries import sample
+from newsearch.index.build import Progress
 from newsearch.index.os_store import OpenSearchStore
 from newsearch.index.store import IndexStore
 from newsearch.search.backend import BackendConfig, SearchBackend, open_backend
@@ -179,7 +180,18 @@ def run(
             jvm_pid = cluster.process.pid if cluster.process is not None else None
         store = OpenSearchStore(url, "bench", shards=shards, replicas=1)
         clock = Clock(jvm_pid)
-        report = store.build([corpus], rebuild=True)
+        shown = [0.0]
+
+        def heard(progress: Progress) -> None:  # a line every 30 s: how far the load has got
+            if progress.final or progress.seconds - shown[0] >= 30:
+                shown[0] = progress.seconds
+                print(
+                    f"opensearch: {progress.items:,} items read, {progress.committed:,} "
+                    f"acknowledged, {progress.seconds:.0f} s, load {load_average()}",
+                    flush=True,
+                )
+
+        report = store.build([corpus], rebuild=True, on_progress=heard)
         took = clock.read()
         other: dict[str, Any] = {
             "nodes": 3,
