@@ -957,18 +957,15 @@ def _whoosh_top(
     """Whoosh's own ranking of ``q``: (score, document) pairs, best first, equal scores in
     ``order`` (each document's place in reading order), then by document.
 
-    Whoosh's top-N collector keeps the lowest document numbers among equal scores; when the
-    last place is tied, more are asked for until every document tied with it is in.
+    Whoosh's top-N collector keeps the lowest document numbers among equal scores: one more
+    is asked for, and when it ties with the last place, every match.
     """
     if order is None or not limit:
         top = _whoosh_collected(searcher, q, limit, filter_query)
     else:
-        wanted = limit
-        while True:
-            top = _whoosh_collected(searcher, q, wanted, filter_query)
-            if len(top) < wanted or top[-1][0] < top[limit - 1][0]:
-                break
-            wanted *= 4
+        top = _whoosh_collected(searcher, q, limit + 1, filter_query)
+        if len(top) > limit and top[limit][0] >= top[limit - 1][0]:
+            top = _whoosh_collected(searcher, q, None, filter_query)
     if order is None:
         return top
     top.sort(key=lambda sd: (-sd[0], int(order[sd[1]]), sd[1]))
