@@ -216,13 +216,9 @@ def test_both_backends_agree_on_ten_thousand_items_and_export_them_all(
     finally:
         whoosh.close()
         other.close()
-    if figures["mean"] < 0.8:
-        # Measured: totals, partial totals, left-out counts and facets equal on all requests;
-        # the strict overlap falls short because most of these requests rank hundreds of
-        # items with the very same score (keyword-only queries, NOT, ranges, the synthetic
-        # corpus's repeated templates), and Whoosh orders ties by document number, which
-        # after its segment merges is not reading order; the cluster keeps reading order.
-        pytest.xfail(f"top-10 overlap at 12,000 items is {figures['mean']:.1%}, below 80%")
+    # equal scores are listed in reading order on both backends (87% measured by the same
+    # comparison; the rest is ranking: wildcards, partial matches)
+    assert figures["mean"] >= 0.8
 
 
 def _synthetic_equivalence(
