@@ -41,6 +41,7 @@ def document(item: Item, read_as: str = "") -> dict[str, Any]:
         "published": item.date.isoformat() if item.date else "",
         "source": source_file(item.source),  # the facet: the file's name
         "_stored_source": item.source,  # shown: "file:line"
+        "source_row": source_row(item.source),  # ties are listed in reading order
         "evidence": json.dumps([e.to_dict() for e in item.evidence], ensure_ascii=False),
         "digest": f"{item.digest()} {read_as}".rstrip(),
     }
@@ -61,6 +62,12 @@ def _ascending_key(key: int, precision: str | None) -> int:
     if precision == "month":
         return key // 100 * 100
     return key
+
+
+def source_row(source: str) -> int:
+    """The line in an item's source ("folder/dump.txt:12" -> 12; 0 when it names none)."""
+    _, _, line = source.rpartition(":")
+    return int(line) if line.isdigit() else 0
 
 
 def source_file(source: str) -> str:

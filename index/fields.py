@@ -166,6 +166,8 @@ FIELDS: tuple[Field, ...] = (
           sortable=True, query=True, label="Date"),
     Field("date_asc", "date", "YYYYMMDD; undated items last when oldest come first",
           sortable=True, label="Date"),
+    Field("source_row", "number", "the item's line in its file: equal scores and dates are "
+          "listed in reading order (file, then line)", sortable=True, label="Line"),
 
     Field("evidence", "stored", "why each tag was given (JSON)", stored=True, label="Evidence"),
     Field("digest", "stored", "a hash of the indexed values, to find changed items", stored=True,

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from newsearch.index.analysis import CODE, LANGUAGES, STOPWORDS
-from newsearch.index.documents import _ascending_key, source_file
+from newsearch.index.documents import _ascending_key, source_file, source_row
 from newsearch.index.fields import FIELDS, Field, item_fields
 from newsearch.index.item import Item
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 # The tokeniser of index/analysis.py (TOKEN), in Java's regex dialect: a code (C029, C.182,
 # P29) is one token, other letters and digits are split.
 TOKEN_PATTERN = (
@@ -24,9 +24,10 @@ ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "pu
 SNOWBALL = {code: name.capitalize() for code, name in LANGUAGES.items()}
 DATE_FORMAT = "yyyy-MM-dd"
 EXTRA_STORED = ("source_line",)  # the "file:line" an item came from (``source`` is the file)
-# Where an item was read (its file, then its line): ties in a ranking are broken in reading
-# order, as the Whoosh index breaks them by document number.
-READ_ORDER = ("source_path", "source_row")
+# Where an item was read (its file's name, then its line): equal scores and dates are listed
+# in this order on both backends (the Whoosh index keeps the same two as a facet and a column).
+READ_ORDER = ("source", "source_row")
+CLUSTER = "cluster"
 # Whoosh's BM25F, term by term and field by field: idf = ln(N / (df + 1)) + 1, k1 = 1.2,
 # b = 0.75, the field's average length over the items holding it.
 K1, B = 1.2, 0.75
@@ -145,7 +146,9 @@ def mappings() -> dict[str, Any]:
     for name in EXTRA_STORED:
         properties[name] = {"type": "keyword", "index": False, "doc_values": False}
     properties[DATE_END] = {"type": "date", "format": DATE_FORMAT}
-    properties[READ_ORDER[0]] = {"type": "keyword", "index": False, "doc_values": True}
+    # the item's near-duplicate cluster (its first item's id), set after every load on the
+    # items of clusters of two or more; never written by the item's own upsert
+    properties[CLUSTER] = {"type": "keyword"}
     properties[READ_ORDER[1]] = {"type": "long", "index": False, "doc_values": True}
     return {
         "dynamic": "strict",
@@ -195,9 +198,7 @@ def document(item: Item) -> dict[str, Any]:
         digest=item.digest(),
     )
     doc[DATE_END] = _period_end(item).isoformat() if item.date else None
-    path, _, line = item.source.rpartition(":")
-    doc[READ_ORDER[0]] = path if line.isdigit() else item.source
-    doc[READ_ORDER[1]] = int(line) if line.isdigit() else 0
+    doc[READ_ORDER[1]] = source_row(item.source)
     doc.pop("spell", None)  # filled from title and summary by copy_to
     return doc
 
@@ -211,3 +212,11 @@ def _period_end(item: Item) -> dt.date:
         following = item.date.replace(day=28) + dt.timedelta(days=4)
         return following - dt.timedelta(days=following.day)
     return item.date
+
+
+def text_of(source: dict[str, Any], name: str) -> str:
+    """A text field of a stored document: the value under its one language."""
+    value = source.get(name) or {}
+    if isinstance(value, dict):
+        return str(next((v for v in value.values() if v), ""))
+    return str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -13,7 +14,7 @@ from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 from opensearchpy.helpers import streaming_bulk
 
-from newsearch.index.build import IndexReport, Progress
+from newsearch.index.build import IndexReport, Progress, _path_of, _real
 from newsearch.index.item import Item, Problem
 from newsearch.index.os_client import (
     MappingConflictError,
@@ -22,12 +23,20 @@ from newsearch.index.os_client import (
     connect,
     reason,
 )
-from newsearch.index.os_mapping import document, mappings, settings
+from newsearch.index.os_mapping import (
+    CLUSTER,
+    READ_ORDER,
+    document,
+    mappings,
+    settings,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from newsearch.index.corpus import ReadResult
 
 CHUNK = 500  # items per bulk request
+SCAN_PAGE = 2_000  # items per page when every item is read back (near-duplicate grouping)
 WRITE_TIMEOUT = 300.0  # seconds
 RETRIES = 8  # per chunk, on 429 (back-pressure), with exponential backoff
 _STATES = {"created": "added", "updated": "updated", "noop": "unchanged"}
@@ -111,6 +120,7 @@ class OpenSearchStore:
         paths: Iterable[str | os.PathLike[str]],
         *,
         rebuild: bool = False,
+        prune: bool = False,
         on_file: Callable[[ReadResult], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         confirm: Callable[[int, int], bool] | None = None,
@@ -123,9 +133,10 @@ class OpenSearchStore:
         ``rebuild`` fills a new index and switches the name over to it only when it is
         complete, so searches never see a half-built index; when the old index held more
         items than the rebuild read, ``confirm(removed, kept)`` must agree first (no
-        ``confirm``: agreed). ``on_progress`` is not called: the cluster gives no byte count.
+        ``confirm``: agreed). Items of the files read that those files no longer hold are
+        counted as ``stale``; ``prune`` removes them. ``on_progress`` hears how far the
+        reading has got (items sent, items acknowledged, bytes read) about ten times a second.
         """
-        del on_progress
         from newsearch.index.corpus import discover
 
         started = time.perf_counter()
@@ -145,10 +156,27 @@ class OpenSearchStore:
                     index=target, body={"index": {"refresh_interval": "-1"}}
                 )
             interrupted = False
+            complete: set[str] = set()
+            seen: dict[str, str] = {}
             try:
-                counts, failed = self._write(target, found, problems, on_file, fresh=target != old)
+                counts, failed = self._write(
+                    target,
+                    found,
+                    problems,
+                    on_file,
+                    fresh=target != old,
+                    seen=seen,
+                    complete=complete,
+                    on_progress=on_progress,
+                )
             except _Interrupted as stop:
                 counts, failed, interrupted = stop.counts, stop.failed, True
+            self.client.indices.refresh(index=target)
+            stale, removed = 0, 0
+            if not interrupted and target == old:
+                stale, removed = self._stale(target, seen, complete, prune)
+            if not interrupted:
+                self._group(target)
             self.client.indices.put_settings(
                 index=target, body={"index": {"refresh_interval": None}}
             )
@@ -162,7 +190,7 @@ class OpenSearchStore:
                 removed = max(0, before - kept)
                 if removed > kept and confirm is not None and not confirm(removed, kept):
                     self.client.indices.delete(index=target)
-                    refused = removed
+                    refused, removed = removed, 0
                 else:
                     self._switch(target, old)
             self._mark_updated()
@@ -185,7 +213,90 @@ class OpenSearchStore:
             interrupted=interrupted,
             committed=counts["added"] + counts["updated"],
             removal_refused=refused,
+            stale=stale,
+            removed=removed,
         )
+
+    def _stale(
+        self, target: str, seen: dict[str, str], complete: set[str], prune: bool
+    ) -> tuple[int, int]:
+        """Items of the files read (without an error) that were not read again: how many,
+        and how many were removed (all of them with ``prune``, else none)."""
+        gone: list[str] = []
+        for hit in self._scan(target, ["id", "source_line"]):
+            source = hit["_source"]
+            item_id = str(source["id"])
+            if item_id in seen:
+                continue
+            if _real(_path_of(str(source.get("source_line") or ""))) in complete:
+                gone.append(item_id)
+        if not prune or not gone:
+            return len(gone), 0
+        removals = ({"_op_type": "delete", "_index": target, "_id": i} for i in gone)
+        removed = sum(ok for ok, _ in self._bulk(removals))
+        self.client.indices.refresh(index=target)
+        return len(gone), removed
+
+    def _group(self, target: str) -> int:
+        """Group the index's near-duplicates as the embedded index does (index/duplicates.py:
+        MinHash and LSH over titles and summaries, items taken in reading order, a cluster
+        named by its first item) and write each item's cluster where it changed. Items alone
+        hold none. Returns how many items were changed."""
+        from newsearch.index.duplicates import group
+
+        held: dict[str, str | None] = {}
+        records: list[tuple[str, str, str]] = []
+        for hit in self._scan(target, ["id", "title", "summary", CLUSTER]):
+            source = hit["_source"]
+            item_id = str(source["id"])
+            held[item_id] = source.get(CLUSTER)
+            records.append((item_id, text_of(source, "title"), text_of(source, "summary")))
+        clusters = group(records)
+        changes = (
+            {"_op_type": "update", "_index": target, "_id": item_id, "doc": {CLUSTER: wanted}}
+            for item_id, before in held.items()
+            if (wanted := clusters.of.get(item_id)) != before
+        )
+        changed = sum(ok for ok, _ in self._bulk(changes))
+        return changed
+
+    def _bulk(self, actions: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
+        """Bulk requests of CHUNK actions, retried with backoff on 429: (ok, result) of each."""
+        yield from streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=CHUNK,
+            max_retries=RETRIES,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=False,
+        )
+
+    def _scan(self, target: str, fields: list[str]) -> Iterator[dict[str, Any]]:
+        """Every document of ``target`` in reading order (file's name, line, id), a page at a
+        time from one point in time."""
+        pit = self.client.create_pit(index=target, params={"keep_alive": "2m"})["pit_id"]
+        after: list[Any] | None = None
+        try:
+            while True:
+                body: dict[str, Any] = {
+                    "size": SCAN_PAGE,
+                    "sort": [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}],
+                    "pit": {"id": pit, "keep_alive": "2m"},
+                    "track_total_hits": False,
+                    "_source": fields,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                page = self.client.search(body=body)["hits"]["hits"]
+                yield from page
+                if len(page) < SCAN_PAGE:
+                    return
+                after = page[-1]["sort"]
+        finally:
+            with contextlib.suppress(os_errors.TransportError):
+                self.client.delete_pit(body={"pit_id": [pit]})
 
     def _mark_updated(self) -> None:
         """Note the time of this write in the index's metadata (``stats().updated``)."""
@@ -201,20 +312,44 @@ class OpenSearchStore:
         on_file: Callable[[ReadResult], None] | None,
         *,
         fresh: bool,
+        seen: dict[str, str],
+        complete: set[str],
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> tuple[dict[str, int], int]:
         from newsearch.index.corpus import stream_path
         from newsearch.index.tagging import tag
 
         counts = {"added": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "skipped": 0}
         failed = 0
-        seen: dict[str, str] = {}
         sources: dict[str, str] = {}
+        started = time.perf_counter()
+        total_bytes = sum(p.stat().st_size for p in found if p.is_file())
+        done_bytes = 0
+        shown = 0.0
+
+        def progress(position: int, final: bool = False) -> None:
+            nonlocal shown
+            now = time.perf_counter()
+            if on_progress is None or (not final and now - shown < 0.1):
+                return
+            shown = now
+            on_progress(
+                Progress(
+                    items=len(seen),
+                    committed=counts["added"] + counts["updated"] + counts["unchanged"],
+                    bytes_done=done_bytes + position,
+                    bytes_total=total_bytes,
+                    seconds=now - started,
+                    final=final,
+                )
+            )
 
         def items() -> Iterator[Item]:
-            nonlocal failed
+            nonlocal failed, done_bytes
             for path in found:
                 result, raws = stream_path(path)
                 for raw in raws:
+                    progress(result.position)
                     item = tag(raw)
                     if item.id in seen:
                         counts["duplicates"] += 1
@@ -229,6 +364,11 @@ class OpenSearchStore:
                     1 for p in result.problems if p.line and p.severity != "note"
                 )
                 failed += result.failed
+                if not result.failed and not any(p.severity == "error" for p in result.problems):
+                    complete.add(_real(str(path)))
+                with contextlib.suppress(OSError):
+                    done_bytes += path.stat().st_size
+                progress(0)
                 if on_file is not None:
                     on_file(result)
 
@@ -255,6 +395,7 @@ class OpenSearchStore:
 
         try:
             self._send(target, actions(), sources, counts, problems)
+            progress(0, final=True)
         except KeyboardInterrupt:
             raise _Interrupted(counts, failed) from None
         return counts, failed + sum(1 for p in problems if "was not indexed" in p.message)
@@ -267,16 +408,7 @@ class OpenSearchStore:
         counts: dict[str, int],
         problems: list[Problem],
     ) -> None:
-        for ok, info in streaming_bulk(
-            self.client,
-            actions,
-            chunk_size=CHUNK,
-            max_retries=RETRIES,
-            initial_backoff=1,
-            max_backoff=30,
-            raise_on_error=False,
-            raise_on_exception=False,
-        ):
+        for ok, info in self._bulk(actions):
             result = info.get("update") or info.get("index") or {}
             item_id = str(result.get("_id", ""))
             if ok:

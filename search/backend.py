@@ -20,6 +20,15 @@ from newsearch.search.results import Hit, SearchResult, Stats
 BACKENDS = ("whoosh", "opensearch")
 
 
+class StoryClusters(Protocol):
+    """The near-duplicate clusters of an index (index/duplicates.py groups them on either
+    backend)."""
+
+    def members(self, cluster: str) -> list[str]:
+        """The ids of every version in cluster ``cluster``, first-read first (empty: none)."""
+        ...
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """What the CLI, the search page and the research commands ask of an engine, whichever
@@ -51,6 +60,15 @@ class SearchBackend(Protocol):
     def stats(self) -> Stats: ...
 
     def period_counts(self, request: SearchRequest, unit: str = "year") -> PeriodCounts: ...
+
+    def clusters(self) -> StoryClusters:
+        """The index's near-duplicate clusters (the versions of each story)."""
+        ...
+
+    def sample(self, size: int) -> tuple[Item, ...]:
+        """At most ``size`` items spread over the index (the same tuple while the index is
+        unchanged): what key terms compare with when the corpus counts are not kept."""
+        ...
 
     def close(self) -> None: ...
 

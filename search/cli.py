@@ -151,11 +151,6 @@ def index_command(
     from newsearch.index.corpus import discover, sample_paths
 
     config = backend_config()
-    if config.opensearch and prune:
-        raise click.UsageError(
-            "--prune is not available on OpenSearch; --rebuild fills a new index with exactly "
-            "the items read and switches to it when complete"
-        )
     files, problems = discover([*paths, *(sample_paths() if sample else [])])
     store: Any = IndexStore(path)
     where = str(path)
@@ -187,7 +182,7 @@ def index_command(
             files=files,
             on_progress=bar.show if bar is not None else None,
             confirm=confirm,
-            **({} if config.opensearch else writing),
+            **({"prune": prune} if config.opensearch else writing),
         )
     finally:
         if bar is not None:

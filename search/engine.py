@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,9 +30,11 @@ from newsearch.index.fields import filter_names
 from newsearch.index.item import Item
 from newsearch.index.store import IndexStore
 from newsearch.index.vocabulary import Entry
+from newsearch.index.whoosh_compat import column_values
 from newsearch.search.budget import Budget, Limits, bound, running
 from newsearch.search.budget import current as current_budget
-from newsearch.search.columns import Bools, Columns
+from newsearch.search.columns import Bools, Columns, Ints
+from newsearch.search.explain import explanation
 from newsearch.search.facets import facet_mask, facet_values
 from newsearch.search.filters import Filters, date_key, resolve
 from newsearch.search.highlight import has_match, snippet
@@ -165,6 +167,8 @@ class Engine:
         self._entries_seen: tuple[Columns, dict[str, Bools]] | None = None
         self._clusters: tuple[Columns, ClusterView] | None = None
         self._clusters_lock = threading.Lock()
+        self._order: tuple[Columns, Ints] | None = None
+        self._sample: tuple[Columns, int, tuple[Item, ...]] | None = None
 
     # -- the searcher ---------------------------------------------------------------------
 
@@ -550,42 +554,23 @@ class Engine:
     ) -> dict[str, Any]:
         """How a query was searched: its parts, their stems and expansions, what each matched."""
         live = columns.live & outcome.filtered
-        plan = parsed.plan
-        units = []
-        for number, unit in enumerate(outcome.units):
-            own = outcome.own_masks[number] if number < len(outcome.own_masks) else None
-            both = outcome.unit_masks[number] if number < len(outcome.unit_masks) else None
-            units.append(
-                {
-                    "word": unit.text,
-                    "stems": dict(unit.stems),
-                    "understood_as": unit.concept,
-                    "expansions": list(unit.forms[:30]) if request.expand else [],
-                    "items_with_word": None if own is None else int((own & live).sum()),
-                    "items_with_word_or_expansion": None
-                    if both is None
-                    else int((both & live).sum()),
-                }
-            )
-        required = []
-        for side in [plan] if plan is not None else parsed.branches:
-            for node in side.required:
-                required.append(
-                    {"part": str(node), "items": int((docset(node, columns) & live).sum())}
-                )
-        return {
-            "query": str(parsed.query),
-            "languages": list(self._languages),
-            "words": units,
-            "never_relaxed": required,
-            "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
-            "expand": request.expand,
-            "match": request.match,
-            "full_matches": outcome.total,
-            "partial_fallback": outcome.fallback,
-            "partial_matches": outcome.partial_total,
-            "corrected_from": corrected_from,
-        }
+
+        def counted(masks: list[Bools]) -> Callable[[int, Unit], int | None]:
+            return lambda n, _: int((masks[n] & live).sum()) if n < len(masks) else None
+
+        return explanation(
+            parsed,
+            request,
+            outcome.units,
+            self._languages,
+            with_word=counted(outcome.own_masks),
+            with_word_or_expansion=counted(outcome.unit_masks),
+            items_in=lambda node: int((docset(node, columns) & live).sum()),
+            full=outcome.total,
+            fallback=outcome.fallback,
+            partial=outcome.partial_total,
+            corrected_from=corrected_from,
+        )
 
     @staticmethod
     def _sort(request: SearchRequest) -> str:
@@ -633,7 +618,7 @@ class Engine:
         scores: Any,
         limit: int | None,
     ) -> list[tuple[int, float | None]]:
-        """The first ``limit`` (or all) matches in the requested order, ties by document number."""
+        """The first ``limit`` (or all) matches in the requested order, ties in reading order."""
         docs = np.flatnonzero(matched)
         sort = self._sort(request)
         if sort == "relevance" and scores is None:
@@ -641,7 +626,7 @@ class Engine:
             allowed: Any = request.filters.query()
             if request.filters.date_from or request.filters.date_to:
                 allowed = set(docs.tolist())  # dates are filtered with their precision
-            top = _whoosh_top(searcher, parsed.query, limit, allowed)
+            top = _whoosh_top(searcher, parsed.query, limit, allowed, self._reading_order(columns))
             return [(int(doc), float(score)) for score, doc in top]
         if sort == "relevance":
             key = -scores[docs]
@@ -653,10 +638,20 @@ class Engine:
             cut = np.partition(key, limit - 1)[limit - 1]
             keep = key <= cut  # everything tied with the last place stays in the running
             docs, key = docs[keep], key[keep]
-        chosen = docs[np.lexsort((docs, key))[:limit]]
+        order = self._reading_order(columns)
+        chosen = docs[np.lexsort((docs, order[docs], key))[:limit]]
         if sort == "relevance":
             return [(int(doc), float(scores[doc])) for doc in chosen]
         return [(int(doc), None) for doc in chosen]
+
+    def _reading_order(self, columns: Columns) -> Ints:
+        """Each document's place in reading order (its file's name, then its line): what
+        equal scores and dates are listed by, on either backend. Made once per snapshot."""
+        with self._clusters_lock:
+            kept = self._order
+            if kept is None or kept[0] is not columns:
+                kept = self._order = (columns, reading_order(columns))
+            return kept[1]
 
     def _hit(
         self,
@@ -839,6 +834,27 @@ class Engine:
             year_only=dict(sorted(year_only.items())),
         )
 
+    # -- a sample of the items (key terms against the corpus) --------------------------------
+
+    def sample(self, size: int) -> tuple[Item, ...]:
+        """At most ``size`` items spread evenly over the index (every n-th), kept per snapshot."""
+        with self._lock:
+            _, columns = self._current()
+            kept = self._sample
+            if kept is not None and kept[0] is columns and kept[1] == size:
+                return kept[2]
+        live = np.nonzero(columns.live)[0]
+        if len(live) > size:
+            live = live[np.linspace(0, len(live) - 1, size).astype(np.int64)]
+        items = []
+        for doc in live:
+            with columns.borrowed() as reader:  # a searcher lent to this thread, as searches do
+                items.append(item_from_stored(reader.stored_fields(int(doc)), evidence=False))
+        found = tuple(items)
+        with self._lock:
+            self._sample = (columns, size, found)
+        return found
+
 
 def _relaxable(plan: Plan) -> bool:
     """Partial matching may drop a word of this side of the query: it has two or more, or
@@ -1014,9 +1030,30 @@ def _date_masks(columns: Columns, filters: Filters) -> tuple[Bools, Bools]:
 
 
 def _whoosh_top(
+    searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None, order: Any = None
+) -> list[tuple[float, int]]:
+    """Whoosh's own ranking of ``q``: (score, document) pairs, best first, equal scores in
+    ``order`` (each document's place in reading order), then by document.
+
+    Whoosh's top-N collector keeps the lowest document numbers among equal scores: one more
+    is asked for, and when it ties with the last place, every match.
+    """
+    if order is None or not limit:
+        top = _whoosh_collected(searcher, q, limit, filter_query)
+    else:
+        top = _whoosh_collected(searcher, q, limit + 1, filter_query)
+        if len(top) > limit and top[limit][0] >= top[limit - 1][0]:
+            top = _whoosh_collected(searcher, q, None, filter_query)
+    if order is None:
+        return top
+    top.sort(key=lambda sd: (-sd[0], int(order[sd[1]]), sd[1]))
+    return top[:limit]
+
+
+def _whoosh_collected(
     searcher: Any, q: wq.Query, limit: int | None, filter_query: Any = None
 ) -> list[tuple[float, int]]:
-    """Whoosh's own ranking of ``q``: (score, document) pairs, best first, ties by document.
+    """Whoosh's top ``limit`` of ``q``: (score, document) pairs, best first, ties by document.
 
     Whoosh's top-N collector swaps in "more efficient" matchers as it goes, and that can drop a
     document that belongs in the top N; with replacement off its answer is exact.
@@ -1068,3 +1105,18 @@ def _headings_as_stored(columns: Columns, request: SearchRequest) -> SearchReque
     """The request with its listing headings written as the index stores them (any case in)."""
     facet = columns.facets.get("listed_under")
     return headings_as_stored(facet.values if facet is not None else (), request)
+
+
+def reading_order(columns: Columns) -> Ints:
+    """Each document's rank in reading order: its file's name (the ``source`` facet; none
+    last), then its line (the ``source_row`` column; 0 in indexes made before it was kept)."""
+    facet = columns.facets.get("source")
+    rank = np.full(columns.size, len(facet.values) if facet else 0, dtype=np.int64)  # none: last
+    if facet is not None and len(facet.values):
+        place = np.argsort(np.argsort(np.array(facet.values, dtype=object)))
+        rank[facet.docs] = place[facet.value_ids]
+    line = np.zeros(columns.size, dtype=np.int64)
+    if columns.size and "source_row" in columns.searcher.schema:
+        parts = [column_values(leaf, "source_row", np.uint32) for leaf, _ in columns.leaves]
+        line = np.concatenate(parts).astype(np.int64)
+    return rank << 32 | line

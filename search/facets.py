@@ -27,6 +27,19 @@ def facet_values(
         return ()
     counts = facet.counts(mask) if per is None else distinct_counts(facet, mask, per)
     pairs = [(facet.values[i], int(c)) for i, c in enumerate(counts) if c]
+    without = 0
+    if missing and spec.missing:
+        absent = mask & ~_present(columns, name)
+        without = int(absent.sum()) if per is None else len(np.unique(per[absent]))
+    return facet_list(name, pairs, without)
+
+
+def facet_list(name: str, pairs: list[tuple[str, int]], without: int = 0) -> tuple[FacetValue, ...]:
+    """A facet's (value, count) pairs as shown, on either backend: most frequent first (years:
+    newest first), countries named with their code beside, then the bucket of items without
+    a value (``without`` of them) where the facet has one."""
+    spec = field_named(name)
+    pairs = [(value, count) for value, count in pairs if count]
     if spec.facet_order == "newest":
         pairs.sort(key=lambda vc: vc[0], reverse=True)
     else:
@@ -35,11 +48,8 @@ def facet_values(
         out = [FacetValue(country_name(code), count, code) for code, count in pairs]
     else:
         out = [FacetValue(value, count) for value, count in pairs]
-    if missing and spec.missing:
-        absent = mask & ~_present(columns, name)
-        without = int(absent.sum()) if per is None else len(np.unique(per[absent]))
-        if without:
-            out.append(FacetValue(spec.missing, without))
+    if spec.missing and without:
+        out.append(FacetValue(spec.missing, without))
     return tuple(out)
 
 

@@ -10,15 +10,12 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from newsearch.index.analysis import STOPWORDS, stem, words
 from newsearch.search.backend import SearchBackend
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.results import Hit
 
@@ -303,28 +300,17 @@ def page_terms(
 
 
 def sample(engine: SearchBackend, size: int) -> Counts:
-    """Counts over at most ``size`` items spread evenly over the index (every n-th item); on
-    a backend without a local snapshot, over the ``size`` oldest items."""
-    if not isinstance(engine, Engine):
-        out = Counts.empty()
-        for hit in islice(engine.export(SearchRequest("", sort="oldest", limit=1)), size):
-            out.add(f"{hit.title}\n{hit.summary}", hit.language or "en")
-        return out
-    _, columns = engine.snapshot()
-    kept = _SAMPLES.get(id(columns))
-    if kept is not None and kept[0] is columns:
+    """Counts over at most ``size`` items spread over the index (``SearchBackend.sample``),
+    kept while the backend gives the same sample."""
+    items = engine.sample(size)
+    kept = _SAMPLES.get(id(items))
+    if kept is not None and kept[0] is items:
         return kept[1]
-    live = np.nonzero(columns.live)[0]
-    if len(live) > size:
-        live = live[np.linspace(0, len(live) - 1, size).astype(np.int64)]
     out = Counts.empty()
-    for doc in live:
-        with columns.borrowed() as reader:  # a searcher lent to this thread, as searches do
-            fields = reader.stored_fields(int(doc))
-        title, summary = str(fields.get("title") or ""), str(fields.get("summary") or "")
-        out.add(f"{title}\n{summary}", str(fields.get("language") or "en"))
+    for item in items:
+        out.add(f"{item.title}\n{item.summary}", item.language or "en")
     _SAMPLES.clear()
-    _SAMPLES[id(columns)] = (columns, out)
+    _SAMPLES[id(items)] = (items, out)
     return out
 
 

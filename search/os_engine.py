@@ -27,7 +27,7 @@ from newsearch.index.os_client import (
     cluster_errors,
     connect,
 )
-from newsearch.index.os_mapping import DATE_END, READ_ORDER
+from newsearch.index.os_mapping import CLUSTER, DATE_END, READ_ORDER, text_of
 from newsearch.index.places import country_name
 from newsearch.search.engine import (
     EXPANSION_WEIGHT,
@@ -37,11 +37,14 @@ from newsearch.search.engine import (
     headings_as_stored,
     hit_of,
 )
+from newsearch.search.explain import explanation
+from newsearch.search.facets import facet_list
 from newsearch.search.filters import Filters
 from newsearch.search.os_query import MATCH_ALL, Dsl, as_filter, to_dsl
 from newsearch.search.periods import UNITS, PeriodCounts
 from newsearch.search.query import Parsed, Plan, Unit, parse
 from newsearch.search.results import EMPTY_INDEX, FACET_NAMES, FacetValue, Hit, SearchResult, Stats
+from newsearch.search.spelling import replace_word
 
 FACET_SIZE = 10_000  # every value of a facet (countries, topics, years: a few hundred at most)
 PAGE = 1_000  # hits per request when exporting
@@ -55,6 +58,12 @@ SIMILAR_FIELDS = ("title", "summary", "body")
 MATCHED = 100_000.0
 OWN = 1_000.0
 NO_EVIDENCE = {"excludes": ["evidence"]}
+# the items of a set that belong to a cluster, and how many clusters they make (exact below
+# 40,000 clusters per count: OpenSearch's cardinality is exact under its threshold)
+STORIES: Dsl = {
+    "filter": {"exists": {"field": CLUSTER}},
+    "aggs": {"stories": {"cardinality": {"field": CLUSTER, "precision_threshold": 40_000}}},
+}
 
 
 @dataclass
@@ -91,6 +100,7 @@ class OpenSearchEngine:
         self._held_at = -HELD_TTL
         self._checked = False
         self._scored = True  # expansions scored by BM25, unless the clause limit says no
+        self._sample: tuple[int, float, tuple[Item, ...]] | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> OpenSearchEngine:
@@ -171,8 +181,8 @@ class OpenSearchEngine:
 
     @staticmethod
     def _order(sort: str) -> list[Any]:
-        """The order of a sort; ties in reading order (file, line), as the Whoosh index
-        breaks them by document number, then by id."""
+        """The order of a sort; ties in reading order (file's name, line), then by id, as
+        the Whoosh engine lists them."""
         ties = [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}]
         if sort == "relevance":
             return [{"_score": "desc"}, *ties]
@@ -300,6 +310,17 @@ class OpenSearchEngine:
         if request.match == "any" and outcome.partial is not None:
             counted = _any([outcome.full, outcome.partial])
         facets, left_out, indexed = self._facets(counted, masks, request)
+        total, partial_total = outcome.total, outcome.partial_total
+        grouped = request.grouped or request.collapse
+        told: int | None = None
+        if grouped:
+            whole = self._stories(outcome.full, masks)
+            some = 0
+            if outcome.partial is not None and outcome.partial_total:
+                some = self._stories(_any([outcome.full, outcome.partial]), masks) - whole
+            told = whole + some
+            if request.collapse:
+                total, partial_total = whole, some
         hits: tuple[Hit, ...] = ()
         sort = self._sort(request)
         if request.limit and (outcome.total or outcome.partial_total):
@@ -309,7 +330,7 @@ class OpenSearchEngine:
                     f"pages past the {WINDOW:,}th hit cannot be shown; "
                     "`newsearch export` writes every match"
                 )
-            hits = self._page(parsed, request, outcome, masks, start, sort)
+            hits = self._page(parsed, request, outcome, masks, start, sort, grouped)
         explain = (
             self._explain(parsed, request, outcome, corrected_from, masks)
             if request.explain
@@ -317,7 +338,7 @@ class OpenSearchEngine:
         )
         return SearchResult(
             query=text,
-            total=outcome.total,
+            total=total,
             page=request.page,
             limit=request.limit,
             hits=hits,
@@ -325,7 +346,9 @@ class OpenSearchEngine:
             suggestion=suggestion,
             sort=sort,
             seconds=time.perf_counter() - started,
-            partial_total=outcome.partial_total,
+            partial_total=partial_total,
+            stories=told,
+            counted="stories" if request.collapse else "items",
             corrected_from=corrected_from,
             match=request.match,
             explain=explain,
@@ -344,6 +367,9 @@ class OpenSearchEngine:
             inner: Dsl = {"values": {"terms": {"field": name, "size": FACET_SIZE}}}
             if missing_value(name):
                 inner["missing"] = {"missing": {"field": name}}
+            if request.collapse:  # each story once per value
+                for agg in inner.values():
+                    agg["aggs"] = {"clustered": STORIES}
             aggs[name] = {"filter": {"bool": {"filter": narrowing}}, "aggs": inner}
         if "date" in masks:
             others = [m for key, m in masks.items() if key != "date"]
@@ -376,18 +402,105 @@ class OpenSearchEngine:
         masks: dict[str, Dsl],
         start: int,
         sort: str,
+        grouped: bool = False,
     ) -> tuple[Hit, ...]:
-        """One page: full matches in the requested order, then (when listed) partial ones."""
-        out: list[Hit] = []
+        """One page: full matches in the requested order, then (when listed) partial ones;
+        ``grouped``: each story once, at its best-ranked version."""
+        if grouped:
+            return self._story_page(parsed, request, outcome, masks, start, sort)
+        raw: list[tuple[Dsl, str]] = []
         if start < outcome.total:
             size = min(request.limit, outcome.total - start)
-            found = self._ranked(outcome.full, masks, sort, start, size)
-            out += [self._hit(h, parsed, request, outcome, "all", sort) for h in found]
-        if outcome.partial is not None and outcome.partial_total and len(out) < request.limit:
+            raw += [(h, "all") for h in self._ranked(outcome.full, masks, sort, start, size)]
+        if outcome.partial is not None and outcome.partial_total and len(raw) < request.limit:
             begin = max(0, start - outcome.total)
-            found = self._ranked(outcome.partial, masks, sort, begin, request.limit - len(out))
-            out += [self._hit(h, parsed, request, outcome, "partial", sort) for h in found]
-        return tuple(out)
+            found = self._ranked(outcome.partial, masks, sort, begin, request.limit - len(raw))
+            raw += [(h, "partial") for h in found]
+        return tuple(self._hits(raw, parsed, request, outcome, sort))
+
+    def _story_page(
+        self,
+        parsed: Parsed,
+        request: SearchRequest,
+        outcome: _Outcome,
+        masks: dict[str, Dsl],
+        start: int,
+        sort: str,
+    ) -> tuple[Hit, ...]:
+        """The ranked matches read in order, each story kept at its first (best-ranked)
+        version, until the page is full (the embedded engine's ``first_per_cluster``)."""
+        wanted = start + request.limit
+        parts = [(outcome.full, "all", outcome.total)]
+        if outcome.partial is not None and outcome.partial_total:
+            parts.append((outcome.partial, "partial", outcome.partial_total))
+        ranked: list[tuple[Dsl, str]] = []
+        seen: set[str] = set()
+        for query, kind, count in parts:
+            offset = 0
+            while offset < min(count, WINDOW) and len(ranked) < wanted:
+                size = min(PAGE, WINDOW - offset)
+                page = self._ranked(query, masks, sort, offset, size)
+                for hit in page:
+                    story = str(hit["_source"].get(CLUSTER) or hit["_id"])
+                    if story not in seen:
+                        seen.add(story)
+                        ranked.append((hit, kind))
+                offset += len(page)
+                if len(page) < size:
+                    break
+        return tuple(self._hits(ranked[start:wanted], parsed, request, outcome, sort))
+
+    def _stories(self, query: Dsl, masks: dict[str, Dsl]) -> int:
+        """How many stories ``query`` matches within ``masks``: items of no cluster, and each
+        cluster once."""
+        body = {
+            "size": 0,
+            "query": {"bool": {"must": [query], "filter": list(masks.values())}},
+            "track_total_hits": True,
+            "aggs": {"clustered": STORIES},
+        }
+        found = self._search(body)
+        return _counted({"doc_count": found["hits"]["total"]["value"], **found["aggregations"]})
+
+    def _hits(
+        self,
+        raw: list[tuple[Dsl, str]],
+        parsed: Parsed,
+        request: SearchRequest,
+        outcome: _Outcome,
+        sort: str,
+    ) -> list[Hit]:
+        """Hits of raw search results (and kinds), with their clusters and versions."""
+        hits = [self._hit(h, parsed, request, outcome, kind, sort) for h, kind in raw]
+        return self._with_clusters([h for h, _ in raw], hits)
+
+    def _with_clusters(self, raw: list[Dsl], hits: list[Hit]) -> list[Hit]:
+        """Each hit with its cluster (its own id when it has no other version) and how many
+        versions its story has in the index."""
+        named = sorted({str(c) for h in raw if (c := h["_source"].get(CLUSTER))})
+        versions: dict[str, int] = {}
+        if named:
+            body = {
+                "size": 0,
+                "query": {"terms": {CLUSTER: named}},
+                "aggs": {"v": {"terms": {"field": CLUSTER, "size": len(named)}}},
+            }
+            found = self._search(body)
+            versions = {
+                str(b["key"]): int(b["doc_count"]) for b in found["aggregations"]["v"]["buckets"]
+            }
+        out = []
+        for h, hit in zip(raw, hits, strict=True):
+            cluster = h["_source"].get(CLUSTER)
+            if cluster:
+                out.append(
+                    dataclasses.replace(
+                        hit, cluster=str(cluster), versions=versions.get(str(cluster), 1)
+                    )
+                )
+            else:
+                out.append(dataclasses.replace(hit, cluster=hit.id, versions=1))
+        return out
 
     def _ranked(
         self, query: Dsl, masks: dict[str, Dsl], sort: str, start: int, size: int
@@ -438,40 +551,26 @@ class OpenSearchEngine:
         masks: dict[str, Dsl],
     ) -> dict[str, Any]:
         """How a query was searched: its parts, their stems and expansions, what each matched."""
-        plan = parsed.plan
-        words = []
-        for unit in outcome.units:
+
+        def either(unit: Unit) -> Dsl:
             own = as_filter(to_dsl(unit.own))
-            either = own
             if request.expand and unit.expansion is not None:
-                either = _any([own, as_filter(to_dsl(unit.expansion))])
-            words.append(
-                {
-                    "word": unit.text,
-                    "stems": dict(unit.stems),
-                    "understood_as": unit.concept,
-                    "expansions": list(unit.forms[:30]) if request.expand else [],
-                    "items_with_word": self._count(own, masks),
-                    "items_with_word_or_expansion": self._count(either, masks),
-                }
-            )
-        required = [
-            {"part": str(node), "items": self._count(as_filter(to_dsl(node)), masks)}
-            for node in (plan.required if plan is not None else [])
-        ]
-        return {
-            "query": str(parsed.query),
-            "languages": list(self.languages()),
-            "words": words,
-            "never_relaxed": required,
-            "excluded": str(plan.excluded) if plan is not None and plan.excluded else None,
-            "expand": request.expand,
-            "match": request.match,
-            "full_matches": outcome.total,
-            "partial_fallback": outcome.fallback,
-            "partial_matches": outcome.partial_total,
-            "corrected_from": corrected_from,
-        }
+                return _any([own, as_filter(to_dsl(unit.expansion))])
+            return own
+
+        return explanation(
+            parsed,
+            request,
+            outcome.units,
+            self.languages(),
+            with_word=lambda _, unit: self._count(as_filter(to_dsl(unit.own)), masks),
+            with_word_or_expansion=lambda _, unit: self._count(either(unit), masks),
+            items_in=lambda node: self._count(as_filter(to_dsl(node)), masks),
+            full=outcome.total,
+            fallback=outcome.fallback,
+            partial=outcome.partial_total,
+            corrected_from=corrected_from,
+        )
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
@@ -498,8 +597,9 @@ class OpenSearchEngine:
         )["pit_id"]
         try:
             for query, kind in parts:
-                for hit in self._pages(pit, query, masks, sort):
-                    yield self._hit(hit, parsed, request, outcome, kind, sort)
+                for page in self._pages(pit, query, masks, sort):
+                    raw = [(hit, kind) for hit in page]
+                    yield from self._hits(raw, parsed, request, outcome, sort)
         finally:
             try:
                 with cluster_errors(self.url, self.index):
@@ -507,7 +607,7 @@ class OpenSearchEngine:
             except (ClusterUnavailableError, os_errors.TransportError):
                 pass  # it expires by itself
 
-    def _pages(self, pit: str, query: Dsl, masks: dict[str, Dsl], sort: str) -> Iterator[Dsl]:
+    def _pages(self, pit: str, query: Dsl, masks: dict[str, Dsl], sort: str) -> Iterator[list[Dsl]]:
         after: list[Any] | None = None
         while True:
             body: Dsl = {
@@ -523,7 +623,7 @@ class OpenSearchEngine:
             params = {"search_type": "dfs_query_then_fetch"} if sort == "relevance" else {}
             found = self._call(self.client.search, body=body, params=params)
             page = found["hits"]["hits"]
-            yield from page
+            yield page
             if len(page) < PAGE:
                 return
             after = page[-1]["sort"]
@@ -557,10 +657,7 @@ class OpenSearchEngine:
             options = [o for entry in found["suggest"]["w"] for o in entry["options"]]
             if not options:
                 continue
-            replacement = str(options[0]["text"])
-            if word[:1].isupper():
-                replacement = replacement.capitalize()
-            corrected = corrected[:offset] + replacement + corrected[offset + len(word) :]
+            corrected = replace_word(corrected, word, offset, str(options[0]["text"]))
             changed = True
         if not changed:
             return None
@@ -626,6 +723,29 @@ class OpenSearchEngine:
             hit_of(item_from_source(h["_source"], evidence=False), None, float(h["_score"]))
             for h in found["hits"]["hits"]
         ]
+
+    # -- near-duplicates and samples ------------------------------------------------------
+
+    def clusters(self) -> OpenSearchClusters:
+        """The near-duplicate clusters written on the index when it was loaded."""
+        return OpenSearchClusters(self)
+
+    def sample(self, size: int) -> tuple[Item, ...]:
+        """At most ``size`` items: the first in reading order (kept for HELD_TTL seconds)."""
+        with self._lock:
+            kept = self._sample
+            if kept is not None and kept[0] == size and time.monotonic() - kept[1] < HELD_TTL:
+                return kept[2]
+        body = {
+            "size": min(size, WINDOW),
+            "sort": [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}],
+            "_source": ["id", "title", "summary", "language"],
+        }
+        found = self._search(body)
+        items = tuple(item_from_source(h["_source"], evidence=False) for h in found["hits"]["hits"])
+        with self._lock:
+            self._sample = (size, time.monotonic(), items)
+        return items
 
     # -- statistics -----------------------------------------------------------------------
 
@@ -708,6 +828,25 @@ class OpenSearchEngine:
         )
 
 
+class OpenSearchClusters:
+    """The near-duplicate clusters of an index on a cluster: each item of a story of two or
+    more versions holds its cluster's id (written by indexing, index/os_store.py)."""
+
+    def __init__(self, engine: OpenSearchEngine) -> None:
+        self._engine = engine
+
+    def members(self, cluster: str) -> list[str]:
+        """The ids of every version in cluster ``cluster``, in reading order (empty: none)."""
+        body = {
+            "size": WINDOW,
+            "query": {"term": {CLUSTER: cluster}},
+            "sort": [{name: "asc"} for name in READ_ORDER] + [{"id": "asc"}],
+            "_source": ["id"],
+        }
+        found = self._engine._search(body)
+        return [str(h["_source"]["id"]) for h in found["hits"]["hits"]]
+
+
 def _any(clauses: list[Dsl]) -> Dsl:
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
@@ -769,28 +908,21 @@ def _languages(name: str) -> tuple[str, ...]:
 
 
 def _facet(name: str, agg: Dsl) -> tuple[FacetValue, ...]:
-    """A facet's buckets in the order and shape of the Whoosh engine's."""
-    spec = field_named(name)
-    pairs = [(str(b["key"]), int(b["doc_count"])) for b in agg["values"]["buckets"]]
-    if spec.facet_order == "newest":
-        pairs.sort(key=lambda vc: vc[0], reverse=True)
-    else:
-        pairs.sort(key=lambda vc: (-vc[1], vc[0]))
-    if name == "country":
-        out = [FacetValue(country_name(code), count, code) for code, count in pairs]
-    else:
-        out = [FacetValue(value, count) for value, count in pairs]
-    without = int(agg.get("missing", {}).get("doc_count", 0))
-    if spec.missing and without:
-        out.append(FacetValue(spec.missing, without))
-    return tuple(out)
+    """A facet's buckets in the order and shape of the Whoosh engine's (counted per story
+    when the buckets carry story counts)."""
+    pairs = [(str(b["key"]), _counted(b)) for b in agg["values"]["buckets"]]
+    missing = agg.get("missing")
+    return facet_list(name, pairs, _counted(missing) if missing else 0)
 
 
-def _text(source: Dsl, name: str) -> str:
-    value = source.get(name) or {}
-    if isinstance(value, dict):
-        return str(next((v for v in value.values() if v), ""))
-    return str(value)
+def _counted(bucket: Dsl) -> int:
+    """A bucket's items, or its stories when it counts them: the items of no cluster, and
+    each cluster once."""
+    clustered = bucket.get("clustered")
+    if clustered is None:
+        return int(bucket["doc_count"])
+    distinct = int(clustered["stories"]["value"])
+    return int(bucket["doc_count"]) - int(clustered["doc_count"]) + distinct
 
 
 def item_from_source(source: Dsl, *, evidence: bool = True) -> Item:
@@ -807,9 +939,9 @@ def item_from_source(source: Dsl, *, evidence: bool = True) -> Item:
     codes = values.get("country_codes", ())
     item = Item(
         id=source["id"],
-        title=_text(source, "title"),
-        summary=_text(source, "summary"),
-        body=_text(source, "body"),
+        title=text_of(source, "title"),
+        summary=text_of(source, "summary"),
+        body=text_of(source, "body"),
         date=dt.date.fromisoformat(published) if published else None,
         countries=tuple(source.get("country_name") or (country_name(c) for c in codes)),
         source=source.get("source_line") or "",

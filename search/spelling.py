@@ -61,10 +61,7 @@ def suggest(
             if best is None or key < best:
                 best = key
         if best is not None:
-            replacement = best[2]
-            if word[:1].isupper():
-                replacement = replacement.capitalize()
-            corrected = corrected[:offset] + replacement + corrected[offset + len(word) :]
+            corrected = replace_word(corrected, word, offset, best[2])
             changed = True
     if not changed:
         return None
@@ -94,3 +91,10 @@ def _distance(a: str, b: str) -> int:
             row.append(cost)
         rows.append(row)
     return rows[-1][-1]
+
+
+def replace_word(text: str, word: str, offset: int, replacement: str) -> str:
+    """``text`` with ``word`` (at ``offset``) replaced, capitalised as the word was typed."""
+    if word[:1].isupper():
+        replacement = replacement.capitalize()
+    return text[:offset] + replacement + text[offset + len(word) :]

@@ -75,10 +75,8 @@ class Story:
 
 
 def _members(engine: SearchBackend, cluster: str) -> list[str]:
-    """The ids of a story's versions, from a backend that groups near-duplicates (the
-    embedded index groups them as it indexes; a backend that does not has none)."""
-    view = getattr(engine, "clusters", None)
-    return list(view().members(cluster)) if view is not None else []
+    """The ids of a story's versions (both backends group near-duplicates as they index)."""
+    return list(engine.clusters().members(cluster))
 
 
 def story_of(engine: SearchBackend, hit: Hit) -> Story:

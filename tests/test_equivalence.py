@@ -15,7 +15,7 @@ from whoosh.sorting import Facets, FieldFacet
 
 from newsearch.index.fields import field_named
 from newsearch.index.store import IndexStore
-from newsearch.search.engine import Engine, SearchRequest
+from newsearch.search.engine import Engine, SearchRequest, reading_order
 from newsearch.search.filters import Filters
 
 QUERIES = [
@@ -81,11 +81,16 @@ def assert_same(engine: Engine, text: str, filters: Filters, sort: str) -> None:
     assert got["total"] == ref["total"], text
     if not filters:  # with filters the engine counts facets disjunctively (tested elsewhere)
         assert got["facets"] == ref["facets"], text
-    searcher, _ = engine.snapshot()
+    searcher, columns = engine.snapshot()
     ranked = ref["ranked"]  # type: ignore[assignment]
-    # Whoosh breaks ties by document number, as the engine does
+    # equal scores and dates in reading order (file, line), then by document number
+    order = reading_order(columns)
     if sort == "relevance" and text.strip():
-        ranked = sorted(ranked, key=lambda ds: (-ds[1], ds[0]))  # type: ignore[union-attr]
+        ranked = sorted(ranked, key=lambda ds: (-ds[1], order[ds[0]], ds[0]))  # type: ignore[union-attr]
+    elif sort == "oldest":
+        ranked = sorted(ranked, key=lambda ds: (columns.date_asc[ds[0]], order[ds[0]], ds[0]))  # type: ignore[union-attr]
+    else:
+        ranked = sorted(ranked, key=lambda ds: (-columns.date[ds[0]], order[ds[0]], ds[0]))  # type: ignore[union-attr]
     ref_ids = [searcher.stored_fields(doc)["id"] for doc, _ in ranked[:10]]  # type: ignore[index]
     assert got["ids"] == ref_ids, text
     if sort == "relevance" and text.strip():

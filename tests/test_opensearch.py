@@ -216,13 +216,9 @@ def test_both_backends_agree_on_ten_thousand_items_and_export_them_all(
     finally:
         whoosh.close()
         other.close()
-    if figures["mean"] < 0.8:
-        # Measured: totals, partial totals, left-out counts and facets equal on all requests;
-        # the strict overlap falls short because most of these requests rank hundreds of
-        # items with the very same score (keyword-only queries, NOT, ranges, the synthetic
-        # corpus's repeated templates), and Whoosh orders ties by document number, which
-        # after its segment merges is not reading order; the cluster keeps reading order.
-        pytest.xfail(f"top-10 overlap at 12,000 items is {figures['mean']:.1%}, below 80%")
+    # equal scores are listed in reading order on both backends (87% measured by the same
+    # comparison; the rest is ranking: wildcards, partial matches)
+    assert figures["mean"] >= 0.8
 
 
 def _synthetic_equivalence(
@@ -355,6 +351,114 @@ def test_research_commands_give_the_same_data_on_both_backends(
     assert a.exit_code == b.exit_code == 0, b.output
     assert b.stdout.strip()
     assert sorted(b.stdout.splitlines()) == sorted(a.stdout.splitlines())
+
+
+def test_near_duplicate_stories_are_the_same_on_both_backends(
+    cluster: Cluster, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The real corpus and labelled versions of some items: each backend groups them at
+    indexing (the same MinHash grouping), lists each story once and counts items or stories
+    alike."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in corpus_dir.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    rows = (REPO / "tests" / "duplicates" / "variants.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in rows.splitlines() if line.strip()]
+    (folder / "variants.jsonl").write_text(
+        "".join(
+            json.dumps({k: v for k, v in r.items() if k not in {"variant_of", "how"}}) + "\n"
+            for r in records
+        ),
+        encoding="utf-8",
+    )
+    assert IndexStore(tmp_path / "whoosh").build([folder]).ok
+    assert OpenSearchStore(cluster.url, "stories").build([folder]).ok
+    whoosh = open_backend(BackendConfig(), tmp_path / "whoosh")
+    other = open_backend(BackendConfig("opensearch", cluster.url, "stories"), tmp_path)
+    try:
+        several = 0
+        for text in ("profits", "", "forced labour", "child labour", "NOT trafficking"):
+            for filters in (Filters(), Filters.build(year=["2016", "undated"])):
+                for grouped, collapse in ((False, False), (True, False), (True, True)):
+                    request = SearchRequest(
+                        text, filters, limit=50, grouped=grouped, collapse=collapse
+                    )
+                    a, b = whoosh.search(request), other.search(request)
+                    assert (a.total, a.partial_total, a.stories, a.counted) == (
+                        b.total,
+                        b.partial_total,
+                        b.stories,
+                        b.counted,
+                    ), request
+                    assert a.to_dict()["facets"] == b.to_dict()["facets"], request
+                    mine = {h.id: (h.cluster, h.versions) for h in a.hits}
+                    for hit in b.hits:
+                        assert hit.cluster and hit.versions
+                        if hit.id in mine:
+                            assert (hit.cluster, hit.versions) == mine[hit.id]
+                        several += (hit.versions or 1) > 1
+                    if grouped:
+                        stories = [h.cluster for h in b.hits]
+                        assert len(stories) == len(set(stories))
+        assert several  # the labelled versions were grouped on the cluster
+    finally:
+        whoosh.close()
+        other.close()
+    command = ["stories", "profits", "-f", "jsonl"]
+    a = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "whoosh")])
+    b = _cli(*command, url=cluster.url, index="stories")
+    assert a.exit_code == b.exit_code == 0, b.output
+    # the same stories with the same versions (scores are close, not asserted)
+    left, right = ([json.loads(line) for line in out.splitlines()] for out in (a.stdout, b.stdout))
+    for line in (*left, *right):
+        line.pop("score")
+    assert sorted(right, key=lambda s: s["id"]) == sorted(left, key=lambda s: s["id"])
+    assert any(story["versions"] > 1 for story in right)
+    again = OpenSearchStore(cluster.url, "stories").build([folder])
+    assert again.ok and again.added == again.updated == 0  # grouping leaves items unchanged
+
+
+def test_prune_removes_items_no_longer_in_their_files_and_progress_is_heard(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    source = tmp_path / "news.jsonl"
+
+    def write(count: int) -> None:
+        source.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "title": f"Fishers of boat {n} rescued",
+                        "date": "2020-01-02",
+                        "url": f"https://example.org/boat/{n}",
+                        "summary": f"Crew {n} of a fishing boat was rescued.",
+                    }
+                )
+                + "\n"
+                for n in range(count)
+            ),
+            encoding="utf-8",
+        )
+
+    write(3)
+    heard: list[Any] = []
+    first = OpenSearchStore(cluster.url, "pruned").build([source], on_progress=heard.append)
+    assert first.ok and first.total == 3
+    assert heard and heard[-1].final and heard[-1].items == 3
+    assert heard[-1].bytes_done == heard[-1].bytes_total == source.stat().st_size
+    write(2)
+    kept = _cli("index", str(source), "--format", "json", url=cluster.url, index="pruned")
+    assert kept.exit_code == 0, kept.output
+    data = json.loads(kept.stdout)
+    assert (data["stale"], data["removed"], data["total"]) == (1, 0, 3)
+    assert "--prune PATH` removes them" in kept.stderr
+    pruned = _cli("index", str(source), "--prune", "-f", "json", url=cluster.url, index="pruned")
+    assert pruned.exit_code == 0, pruned.output
+    data = json.loads(pruned.stdout)
+    assert (data["stale"], data["removed"], data["total"]) == (1, 1, 2)
+    found = _cli("query", "boat", "-f", "json", url=cluster.url, index="pruned")
+    assert json.loads(found.stdout)["total"] == 2
 
 
 def test_watches_and_provenance_on_the_cluster(
