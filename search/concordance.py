@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any, TextIO
 
 from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
@@ -14,6 +16,7 @@ from newsearch.index.errors import QueryError
 from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import SearchRequest
+from newsearch.search.records import whole_items
 from newsearch.search.rows import cell
 from newsearch.search.tokens import Tok, tokenize
 
@@ -21,6 +24,8 @@ TEXT_FIELDS = ("title", "summary", "body")
 DEFAULT_WIDTH = 40  # characters of context on each side
 MAX_WIDTH = 500
 ORDERS = ("items", "left", "right", "match")
+SORTED_BY = {"left": "the word before", "right": "the word after", "match": "the match"}
+MAX_SORTED = 100_000  # lines a sorted concordance reads (and, without a limit, holds) at most
 KEYS = ("id", "date", "title", "field", "left", "match", "right", "url", "source")
 _SPACE = re.compile(r"\s+")
 _HEAD = 3  # Snowball only rewrites endings: a word can stem to a term only if it shares its start
@@ -35,7 +40,7 @@ class Pattern:
     fields: tuple[str, ...] = TEXT_FIELDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One occurrence: the item it is in, where, and the words around it as written."""
 
@@ -190,25 +195,69 @@ def concordance(
             request.text,
             None,
         )
-    for hit in engine.export(request):
-        yield from lines_of(engine.get(hit.id), found, width)
+    for item in whole_items(engine, request):
+        yield from lines_of(item, found, width)
 
 
 def _words_key(text: str) -> list[str]:
     return [fold(w) for w, _, _ in words(text)]
 
 
-def ordered(lines: Iterable[Line], order: str) -> Iterable[Line]:
-    """Lines in item order (streamed), or sorted by the words before or after the match."""
-    if order == "items":
-        return lines
+class TooManyLinesError(QueryError):
+    """More lines than one sorted concordance may read."""
+
+    hint = (
+        "narrow the search (a filter, a phrase, a field such as summary:), or use --order "
+        "items, which streams every line whatever their number"
+    )
+
+
+def _sort_key(order: str) -> Callable[[Line], Any]:
     if order == "left":
-        return sorted(lines, key=lambda x: (_words_key(x.left)[::-1], fold(x.match.lower())))
+        return lambda x: (_words_key(x.left)[::-1], fold(x.match.lower()))
     if order == "right":
-        return sorted(lines, key=lambda x: (_words_key(x.right), fold(x.match.lower())))
+        return lambda x: (_words_key(x.right), fold(x.match.lower()))
     if order == "match":
-        return sorted(lines, key=lambda x: (fold(x.match.lower()), _words_key(x.right)))
+        return lambda x: (fold(x.match.lower()), _words_key(x.right))
     raise QueryError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+
+
+def ordered(
+    lines: Iterable[Line], order: str, limit: int | None = None, most: int = MAX_SORTED
+) -> Iterator[Line]:
+    """Lines in item order (streamed), or sorted by the words before or after the match.
+
+    Item order streams and stops after ``limit`` lines. A sorted order must read every line
+    first: it reads at most ``most`` of them (more raise :class:`TooManyLinesError` before
+    anything is written), and with a ``limit`` holds only the first ``limit`` in that order.
+    """
+    if order == "items":
+        yield from islice(lines, limit)
+        return
+    key = _sort_key(order)
+    read = _at_most(lines, most, order)
+    if limit is not None:
+        yield from heapq.nsmallest(limit, read, key=key)  # stable, as sorted()[:limit]
+    else:
+        yield from sorted(read, key=key)
+
+
+def primed(lines: Iterable[Line]) -> Iterator[Line]:
+    """The same lines, the first one looked for now: a bad query, or a sort with too many
+    lines, fails before any output (a CSV header, a download) starts."""
+    found = iter(lines)
+    first = next(found, None)
+    return chain([first], found) if first is not None else iter(())
+
+
+def _at_most(lines: Iterable[Line], most: int, order: str) -> Iterator[Line]:
+    for number, line in enumerate(lines, start=1):
+        if number > most:
+            raise TooManyLinesError(
+                f"more than {most:,} lines to sort by {SORTED_BY[order]}: a sorted "
+                "concordance reads every line before it writes one"
+            )
+        yield line
 
 
 def csv_row(line: Line) -> list[Any]:

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
+from newsearch.search.engine import SearchRequest
 from newsearch.search.results import Hit
 
 
@@ -15,6 +16,19 @@ def full_records(engine: SearchBackend, hits: Iterable[Hit]) -> Iterator[Item]:
     """The whole item behind each hit, in the hits' order."""
     for hit in hits:
         yield engine.get(hit.id)
+
+
+def whole_items(engine: SearchBackend, request: SearchRequest) -> Iterator[Item]:
+    """Every item matching ``request`` whole, in export order, streamed.
+
+    The embedded engine reads each item once (``Engine.items``); a backend without that
+    method gives its hits and then each whole item by id.
+    """
+    read = getattr(engine, "items", None)
+    if read is not None:
+        yield from read(request)
+        return
+    yield from full_records(engine, engine.export(request))
 
 
 def record_dict(item: Item) -> dict[str, Any]:
