@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from newsearch.index.analysis import STOPWORDS, stem, words
+from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
+from newsearch.search.records import whole_items
 from newsearch.search.results import Hit
 
 MIN_COUNT = 3  # a word seen fewer times in the search's items is never reported
@@ -126,8 +128,8 @@ class Counts:
         return {"tokens": self.tokens, "items": self.items, "terms": dict(self.terms)}
 
 
-def count(hits: Iterable[Hit]) -> Counts:
-    """Counts over the titles and summaries of ``hits``."""
+def count(hits: Iterable[Hit | Item]) -> Counts:
+    """Counts over the titles and summaries of ``hits`` (or whole items)."""
     out = Counts.empty()
     for hit in hits:
         out.add(f"{hit.title}\n{hit.summary}", hit.language)
@@ -229,7 +231,7 @@ class CorpusCounts:
                 return Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        counts = count(engine.export(SearchRequest("", limit=1)))
+        counts = count(whole_items(engine, SearchRequest("", limit=1), evidence=False))
         self._save(counts, fingerprint)
         return counts
 
@@ -346,14 +348,16 @@ def key_terms(
     fingerprint: str = "",
 ) -> tuple[list[Term], Counts, Counts]:
     """What sets a search's items apart: against the rest of the corpus, or another search."""
-    target = count(engine.export(SearchRequest(text, filters, limit=1)))
+    target = count(whole_items(engine, SearchRequest(text, filters, limit=1), evidence=False))
     if against is not None:
-        reference = count(engine.export(SearchRequest(against, filters, limit=1)))
+        reference = count(
+            whole_items(engine, SearchRequest(against, filters, limit=1), evidence=False)
+        )
     else:
         whole = (
             corpus.get(engine, fingerprint)
             if corpus is not None
-            else count(engine.export(SearchRequest("", limit=1)))
+            else count(whole_items(engine, SearchRequest("", limit=1), evidence=False))
         )
         reference = _minus(whole, target)
     return compare(target, reference, limit), target, reference

@@ -18,15 +18,18 @@ def full_records(engine: SearchBackend, hits: Iterable[Hit]) -> Iterator[Item]:
         yield engine.get(hit.id)
 
 
-def whole_items(engine: SearchBackend, request: SearchRequest) -> Iterator[Item]:
-    """Every item matching ``request`` whole, in export order, streamed.
+def whole_items(
+    engine: SearchBackend, request: SearchRequest, *, evidence: bool = True
+) -> Iterator[Item]:
+    """Every item matching ``request`` whole, in export order, streamed (``evidence=False``
+    leaves the tag evidence out, for readers of the text alone).
 
     The embedded engine reads each item once (``Engine.items``); a backend without that
     method gives its hits and then each whole item by id.
     """
     read = getattr(engine, "items", None)
     if read is not None:
-        yield from read(request)
+        yield from read(request, evidence=evidence)
         return
     yield from full_records(engine, engine.export(request))
 
