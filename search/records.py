@@ -46,3 +46,11 @@ def write_records(items: Iterable[Any], out: TextIO) -> int:
         out.write(json.dumps(record_dict(item), ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+def matching_ids(engine: SearchBackend, request: SearchRequest) -> list[str]:
+    """The ids of every item matching ``request``, in export order (no snippet made where the
+    backend can read items itself)."""
+    if getattr(engine, "items", None) is not None:
+        return [item.id for item in whole_items(engine, request, evidence=False)]
+    return [hit.id for hit in engine.export(request)]

@@ -343,7 +343,7 @@ def watch_list(index_dir: Path | None, watches_path: Path | None, fmt: str | Non
     book = _book(index_dir, watches_path)
     watches = book.watches()
     with open_engine(index_dir) as engine:
-        rows = [(w, len(book.pending(engine, w.name))) for w in watches]
+        rows = [(w, book.new_count(engine, w.name)) for w in watches]
     if output_target(fmt, "table").format == "json":
         output.write_json([{**w.to_dict(), "new": n} for w, n in rows], sys.stdout)
         return
