@@ -223,19 +223,20 @@ def _sort_key(order: str) -> Callable[[Line], Any]:
 
 
 def ordered(
-    lines: Iterable[Line], order: str, limit: int | None = None, most: int = MAX_SORTED
+    lines: Iterable[Line], order: str, limit: int | None = None, most: int | None = None
 ) -> Iterator[Line]:
     """Lines in item order (streamed), or sorted by the words before or after the match.
 
     Item order streams and stops after ``limit`` lines. A sorted order must read every line
-    first: it reads at most ``most`` of them (more raise :class:`TooManyLinesError` before
-    anything is written), and with a ``limit`` holds only the first ``limit`` in that order.
+    first: it reads at most ``most`` of them (default ``MAX_SORTED``; more raise
+    :class:`TooManyLinesError` before anything is written), and with a ``limit`` holds only
+    the first ``limit`` in that order.
     """
     if order == "items":
         yield from islice(lines, limit)
         return
     key = _sort_key(order)
-    read = _at_most(lines, most, order)
+    read = _at_most(lines, MAX_SORTED if most is None else most, order)
     if limit is not None:
         yield from heapq.nsmallest(limit, read, key=key)  # stable, as sorted()[:limit]
     else:

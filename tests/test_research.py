@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from newsearch.index.analysis import fold, words
 from newsearch.index.store import IndexStore
 from newsearch.search.cli import main
+from newsearch.search import concordance as concordance_module
 from newsearch.search.concordance import KEYS, patterns
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
@@ -141,6 +142,36 @@ def test_kwic_in_a_terminal_and_a_pipe(built_index: Path) -> None:
     )
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_sorted_kwic_keeps_the_first_lines_in_order_and_stops_when_there_are_too_many(
+    runner: CliRunner, built_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["kwic", "labour", "--index", str(built_index), "--order", "left"]
+    every = jsonl(run(runner, *base).stdout)
+    assert len(every) > 10
+    # --limit keeps the first lines of the same order, ties in the same order too
+    assert jsonl(run(runner, *base, "--limit", "4").stdout) == every[:4]
+    # more lines than a sort may read: a clear message, exit 2, and nothing written at all
+    monkeypatch.setattr(concordance_module, "MAX_SORTED", len(every) - 1)
+    for fmt in ("csv", "jsonl", "table"):
+        result = run(runner, *base, "-f", fmt)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"more than {len(every) - 1:,} lines to sort by the word before" in result.stderr
+        assert "--order items" in result.stderr
+    # item order streams whatever the number of lines
+    assert len(jsonl(run(runner, "kwic", "labour", "--index", str(built_index)).stdout)) == len(
+        every
+    )
+
+
+def test_items_read_whole_are_the_exported_items_in_their_order(built_index: Path) -> None:
+    with Engine(built_index) as engine:
+        for text, sort in (("labour", "relevance"), ('"forced labour"', "newest"), ("", "oldest")):
+            request = SearchRequest(text, Filters(), sort, limit=1)
+            items = list(engine.items(request))
+            assert [i.id for i in items] == [h.id for h in engine.export(request)]
+            assert items == [engine.get(i.id) for i in items]
 
 
 # -- trends: the built-in corpus ----------------------------------------------------------------
