@@ -21,7 +21,7 @@ from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
-from newsearch.search.records import whole_items
+from newsearch.search.records import headlines
 from newsearch.search.results import Hit
 
 MIN_COUNT = 3  # a word seen fewer times in the search's items is never reported
@@ -231,7 +231,7 @@ class CorpusCounts:
                 return Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        counts = count(whole_items(engine, SearchRequest("", limit=1), evidence=False))
+        counts = count(headlines(engine, SearchRequest("", limit=1)))
         self._save(counts, fingerprint)
         return counts
 
@@ -348,16 +348,14 @@ def key_terms(
     fingerprint: str = "",
 ) -> tuple[list[Term], Counts, Counts]:
     """What sets a search's items apart: against the rest of the corpus, or another search."""
-    target = count(whole_items(engine, SearchRequest(text, filters, limit=1), evidence=False))
+    target = count(headlines(engine, SearchRequest(text, filters, limit=1)))
     if against is not None:
-        reference = count(
-            whole_items(engine, SearchRequest(against, filters, limit=1), evidence=False)
-        )
+        reference = count(headlines(engine, SearchRequest(against, filters, limit=1)))
     else:
         whole = (
             corpus.get(engine, fingerprint)
             if corpus is not None
-            else count(whole_items(engine, SearchRequest("", limit=1), evidence=False))
+            else count(headlines(engine, SearchRequest("", limit=1)))
         )
         reference = _minus(whole, target)
     return compare(target, reference, limit), target, reference

@@ -48,9 +48,15 @@ def write_records(items: Iterable[Any], out: TextIO) -> int:
     return count
 
 
-def matching_ids(engine: SearchBackend, request: SearchRequest) -> list[str]:
-    """The ids of every item matching ``request``, in export order (no snippet made where the
-    backend can read items itself)."""
+def headlines(engine: SearchBackend, request: SearchRequest) -> Iterator[Hit | Item]:
+    """The title, summary, language and id of every item matching ``request``, in export
+    order: whole items where the backend reads them itself (no snippet made), else its hits
+    (never a second request per item)."""
     if getattr(engine, "items", None) is not None:
-        return [item.id for item in whole_items(engine, request, evidence=False)]
-    return [hit.id for hit in engine.export(request)]
+        return whole_items(engine, request, evidence=False)
+    return engine.export(request)
+
+
+def matching_ids(engine: SearchBackend, request: SearchRequest) -> list[str]:
+    """The ids of every item matching ``request``, in export order."""
+    return [found.id for found in headlines(engine, request)]
