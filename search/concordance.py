@@ -207,9 +207,11 @@ class TooManyLinesError(QueryError):
     """More lines than one sorted concordance may read."""
 
     hint = (
-        "narrow the search (a filter, a phrase, a field such as summary:), or use --order "
-        "items, which streams every line whatever their number"
+        "narrow the search (a filter, a phrase, a field such as summary:), or keep the "
+        "search's own order (--order items, 'items' on the page), which streams every line "
+        "whatever their number"
     )
+    too_many = True  # the page shows the hint of this error
 
 
 def _sort_key(order: str) -> Callable[[Line], Any]:
