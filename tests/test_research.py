@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 
 from newsearch.index.analysis import fold, words
 from newsearch.index.store import IndexStore
-from newsearch.search.cli import main
 from newsearch.search import concordance as concordance_module
+from newsearch.search.cli import main
 from newsearch.search.concordance import KEYS, patterns
 from newsearch.search.engine import Engine, SearchRequest
 from newsearch.search.filters import Filters
