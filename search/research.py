@@ -202,15 +202,17 @@ def trend_table(result: Trend, normalize: bool) -> str:
             )
             cells.append(f"{text:>{w}}")
         lines.append(f"{row.period:<8} {row.total:>7}  " + "  ".join(cells))
-    lines.append(
-        f"{'undated':<8} {result.undated_total:>7}  "
-        + "  ".join(f"{n:>{w}}" for n, w in zip(result.undated, widths, strict=True))
-    )
+    extra = [("undated", result.undated_total, result.undated)]
     if result.unit == "month" and result.year_only_total:
-        lines.append(
-            f"{'year only':<8} {result.year_only_total:>7}  "
-            + "  ".join(f"{n:>{w}}" for n, w in zip(result.year_only, widths, strict=True))
-        )
+        extra.append(("year only", result.year_only_total, result.year_only))
+    for label, total, counts in extra:  # shares of the items no period holds, as the CSV
+        cells = []
+        for count, w in zip(counts, widths, strict=True):
+            text = str(count)
+            if normalize:
+                text = f"{count / total * 100:.2f}%" if total else "–"
+            cells.append(f"{text:>{w}}")
+        lines.append(f"{label:<8} {total:>7}  " + "  ".join(cells))
     shown = "share of all items in the period" if normalize else "matching items"
     lines.append(f"({shown} per {result.unit}; 'all' counts every item under the filters)")
     return "\n".join(lines)

@@ -203,6 +203,11 @@ def test_trend_csv_and_table(runner: CliRunner, built_index: Path) -> None:
     assert rows[-2][0] == "undated" and rows[-1][0] == "year only"
     table = run(runner, *args, "-f", "table").stdout
     assert "undated" in table and months[0] in table
+    # with --normalize the table gives shares on every row, undated ones too, as the CSV
+    shares = run(runner, *args, "-f", "table", "--normalize").stdout.splitlines()
+    undated = next(line for line in shares if line.startswith("undated"))
+    total, count = int(rows[-2][1]), int(rows[-2][2])
+    assert undated.split()[-1] == f"{count / total * 100:.2f}%"
     assert run(runner, "trend", "--index", str(built_index)).exit_code == 2
 
 
