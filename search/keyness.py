@@ -87,33 +87,46 @@ class Counts:
     terms: Counter[str]
     forms: dict[str, Counter[str]]
     items: int = 0
+    # the written forms of each term are kept to show them; counts of the whole corpus,
+    # which are only compared with, leave them out (most of the cost of counting)
+    keep_forms: bool = True
 
     @classmethod
-    def empty(cls) -> Counts:
-        return cls(0, Counter(), {})
+    def empty(cls, keep_forms: bool = True) -> Counts:
+        return cls(0, Counter(), {}, keep_forms=keep_forms)
 
     def add(self, text: str, language: str) -> None:
         stoplist = STOPWORDS.get(language, STOPWORDS["en"])
-        previous: tuple[str, str] | None = None
+        english = STOPWORDS["en"]
+        terms = self.terms
+        keep_forms = self.keep_forms
+        previous_key: str | None = None
+        previous_word = ""
+        tokens = 0
         for word, _, _ in words(text):
             if (
                 word in stoplist
-                or word in STOPWORDS["en"]
+                or word in english
                 or word in FUNCTION_WORDS
                 or not word[:1].isalpha()
             ):
-                previous = None  # a phrase never spans a stop word or a number
+                previous_key = None  # a phrase never spans a stop word or a number
                 continue
             key = stem(word, language)
-            self._count(key, word)
-            if previous is not None:
-                self._count(previous[0] + PHRASE + key, f"{previous[1]} {word}")
-            previous = (key, word)
+            terms[key] += 1
+            tokens += 1
+            if keep_forms:
+                self._form(key, word)
+            if previous_key is not None:
+                pair = previous_key + PHRASE + key
+                terms[pair] += 1
+                if keep_forms:
+                    self._form(pair, f"{previous_word} {word}")
+            previous_key, previous_word = key, word
+        self.tokens += tokens
         self.items += 1
 
-    def _count(self, key: str, form: str) -> None:
-        self.terms[key] += 1
-        self.tokens += 1 if PHRASE not in key else 0
+    def _form(self, key: str, form: str) -> None:
         forms = self.forms.get(key)
         if forms is None:
             forms = self.forms[key] = Counter()
@@ -128,9 +141,9 @@ class Counts:
         return {"tokens": self.tokens, "items": self.items, "terms": dict(self.terms)}
 
 
-def count(hits: Iterable[Hit | Item]) -> Counts:
+def count(hits: Iterable[Hit | Item], keep_forms: bool = True) -> Counts:
     """Counts over the titles and summaries of ``hits`` (or whole items)."""
-    out = Counts.empty()
+    out = Counts.empty(keep_forms)
     for hit in hits:
         out.add(f"{hit.title}\n{hit.summary}", hit.language)
     return out
@@ -231,7 +244,7 @@ class CorpusCounts:
                 return Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        counts = count(headlines(engine, SearchRequest("", limit=1)))
+        counts = count(headlines(engine, SearchRequest("", limit=1)), keep_forms=False)
         self._save(counts, fingerprint)
         return counts
 
@@ -240,7 +253,7 @@ class CorpusCounts:
         try:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".terms-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False)
+                handle.write(json.dumps(data, ensure_ascii=False))  # the C encoder, at once
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only place: the counts are made again next time
