@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import heapq
 import json
 import re
@@ -117,6 +118,68 @@ def find(
     stoplist = STOPWORDS.get(language, STOPWORDS["en"])
     heads = {t[:_HEAD] for p in found for step in p.steps for t in step}
     heads |= {p.prefix[:_HEAD] for p in found if p.prefix}
+    if _by_words(text, found, heads):
+        spans = list(_word_spans(text, found, frozenset(heads), stoplist, language))
+    else:
+        spans = _spans(text, found, heads, stoplist, language)
+    for start, end in _merged(spans):
+        yield _left(text, start, width), _flat(text[start:end]), _right(text, end, width)
+
+
+def _by_words(text: str, found: list[Pattern], heads: set[str]) -> bool:
+    """Whether the occurrences can be looked for word by word, near where a pattern's first
+    letters appear: single words and wildcards (no phrase), in text whose lowercase is its
+    folded form (ASCII), with heads of letters alone (codes such as C029 are rewritten)."""
+    return (
+        text.isascii()
+        and all(p.prefix or len(p.steps) == 1 for p in found)
+        and all(h.isascii() and h.isalpha() for h in heads)
+    )
+
+
+_SEPARATORS = frozenset(" \t\n\r\x0b\x0c")  # never inside a token, nor seen around one
+
+
+@functools.lru_cache(maxsize=64)
+def _finder(heads: frozenset[str]) -> re.Pattern[str]:
+    ordered_heads = sorted(heads, key=lambda h: (-len(h), h))
+    return re.compile("|".join(re.escape(h) for h in ordered_heads), re.IGNORECASE)
+
+
+def _word_spans(
+    text: str, found: list[Pattern], heads: frozenset[str], stoplist: frozenset[str], language: str
+) -> Iterator[tuple[int, int]]:
+    """The spans of single-word patterns, reading only the space-separated pieces of ``text``
+    where a head appears: a token never holds a space and the tokenizer looks only one
+    character around it, so a piece is read into the same tokens as the whole text."""
+    done = 0  # the end of the last piece read
+    for hit in _finder(heads).finditer(text):
+        at = hit.start()
+        if at < done:
+            continue
+        start = at
+        while start > done and text[start - 1] not in _SEPARATORS:
+            start -= 1
+        end = hit.end()
+        while end < len(text) and text[end] not in _SEPARATORS:
+            end += 1
+        done = end
+        for word, first, last in words(text[start:end]):
+            if word in stoplist or word in STOPWORDS["en"]:
+                continue
+            term = (stem(word, language) if word[:_HEAD] in heads else "") or word
+            for pattern in found:
+                if pattern.prefix:
+                    if word.startswith(pattern.prefix):
+                        yield start + first, start + last
+                elif term in pattern.steps[0]:
+                    yield start + first, start + last
+
+
+def _spans(
+    text: str, found: list[Pattern], heads: set[str], stoplist: frozenset[str], language: str
+) -> list[tuple[int, int]]:
+    """The spans of every pattern, phrases too, from the words of the whole text."""
     # the words that count (stop words leave no trace in the index), with their index terms
     tokens: list[tuple[str, int, int]] = []
     for word, start, end in words(text):
@@ -137,8 +200,7 @@ def find(
                 continue
             if all(tokens[index + k][0] in step for k, step in enumerate(pattern.steps)):
                 spans.append((start, tokens[last][2]))
-    for start, end in _merged(spans):
-        yield _left(text, start, width), _flat(text[start:end]), _right(text, end, width)
+    return spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

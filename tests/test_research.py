@@ -17,7 +17,7 @@ import pytest
 import synthetic
 from click.testing import CliRunner, Result
 
-from newsearch.index.analysis import fold, words
+from newsearch.index.analysis import STOPWORDS, fold, words
 from newsearch.index.store import IndexStore
 from newsearch.search import concordance as concordance_module
 from newsearch.search.cli import main
@@ -120,6 +120,35 @@ def test_excluded_and_field_words_are_not_shown() -> None:
     assert [p.prefix for p in found] == ["", "fish"]
     assert found[1].fields == ("title",)
     assert len(found[0].steps) == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["workers", "labour", "fish*", "work* rights", "C029", "l*", "child trafficking"]
+)
+def test_words_found_near_their_first_letters_are_those_of_the_whole_text(
+    query: str, built_index: Path
+) -> None:
+    texts = [
+        "Workers' rights: the worker, WORKERS and co-workers (work-related) at C.29 and C029.",
+        "Labour\tlaboured\nlabourers; fishers, fish-farms and fishing -- l'organisation",
+        "Unforced labour, forced-labour, child-trafficking and child\x1etrafficking (a test).",
+    ]
+    with Engine(built_index) as engine:
+        texts += [item.body or item.summary for item in engine.items(SearchRequest("", limit=1))]
+    found = concordance_module.patterns(query)
+    heads = {t[:3] for p in found for step in p.steps for t in step}
+    heads |= {p.prefix[:3] for p in found if p.prefix}
+    for text in texts:
+        whole = concordance_module._spans(text, found, heads, STOPWORDS["en"], "en")
+        shown = list(concordance_module.find(text, found, "en", 30))
+        assert shown == [
+            (
+                concordance_module._left(text, start, 30),
+                concordance_module._flat(text[start:end]),
+                concordance_module._right(text, end, 30),
+            )
+            for start, end in concordance_module._merged(whole)
+        ]
 
 
 def test_kwic_in_a_terminal_and_a_pipe(built_index: Path) -> None:
