@@ -466,9 +466,9 @@ def export_command(
         hits: Any = engine.export(request)
         writer: Callable[[Any, Any], int] = functools.partial(rows.write_rows, fmt)
         if full:
-            from newsearch.search.records import full_records, write_records
+            from newsearch.search.records import whole_items, write_records
 
-            hits, writer = full_records(engine, hits), write_records
+            hits, writer = whole_items(engine, request), write_records
         if out_path is None:
             count = writer(hits, sys.stdout)
         else:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
+import heapq
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any, TextIO
 
 from newsearch.index.analysis import LANGUAGES, STOPWORDS, fold, stem, synonyms, words
@@ -14,6 +17,7 @@ from newsearch.index.errors import QueryError
 from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import SearchRequest
+from newsearch.search.records import whole_items
 from newsearch.search.rows import cell
 from newsearch.search.tokens import Tok, tokenize
 
@@ -21,6 +25,8 @@ TEXT_FIELDS = ("title", "summary", "body")
 DEFAULT_WIDTH = 40  # characters of context on each side
 MAX_WIDTH = 500
 ORDERS = ("items", "left", "right", "match")
+SORTED_BY = {"left": "the word before", "right": "the word after", "match": "the match"}
+MAX_SORTED = 100_000  # lines a sorted concordance reads (and, without a limit, holds) at most
 KEYS = ("id", "date", "title", "field", "left", "match", "right", "url", "source")
 _SPACE = re.compile(r"\s+")
 _HEAD = 3  # Snowball only rewrites endings: a word can stem to a term only if it shares its start
@@ -35,7 +41,7 @@ class Pattern:
     fields: tuple[str, ...] = TEXT_FIELDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One occurrence: the item it is in, where, and the words around it as written."""
 
@@ -112,6 +118,68 @@ def find(
     stoplist = STOPWORDS.get(language, STOPWORDS["en"])
     heads = {t[:_HEAD] for p in found for step in p.steps for t in step}
     heads |= {p.prefix[:_HEAD] for p in found if p.prefix}
+    if _by_words(text, found, heads):
+        spans = list(_word_spans(text, found, frozenset(heads), stoplist, language))
+    else:
+        spans = _spans(text, found, heads, stoplist, language)
+    for start, end in _merged(spans):
+        yield _left(text, start, width), _flat(text[start:end]), _right(text, end, width)
+
+
+def _by_words(text: str, found: list[Pattern], heads: set[str]) -> bool:
+    """Whether the occurrences can be looked for word by word, near where a pattern's first
+    letters appear: single words and wildcards (no phrase), in text whose lowercase is its
+    folded form (ASCII), with heads of letters alone (codes such as C029 are rewritten)."""
+    return (
+        text.isascii()
+        and all(p.prefix or len(p.steps) == 1 for p in found)
+        and all(h.isascii() and h.isalpha() for h in heads)
+    )
+
+
+_SEPARATORS = frozenset(" \t\n\r\x0b\x0c")  # never inside a token, nor seen around one
+
+
+@functools.lru_cache(maxsize=64)
+def _finder(heads: frozenset[str]) -> re.Pattern[str]:
+    ordered_heads = sorted(heads, key=lambda h: (-len(h), h))
+    return re.compile("|".join(re.escape(h) for h in ordered_heads), re.IGNORECASE)
+
+
+def _word_spans(
+    text: str, found: list[Pattern], heads: frozenset[str], stoplist: frozenset[str], language: str
+) -> Iterator[tuple[int, int]]:
+    """The spans of single-word patterns, reading only the space-separated pieces of ``text``
+    where a head appears: a token never holds a space and the tokenizer looks only one
+    character around it, so a piece is read into the same tokens as the whole text."""
+    done = 0  # the end of the last piece read
+    for hit in _finder(heads).finditer(text):
+        at = hit.start()
+        if at < done:
+            continue
+        start = at
+        while start > done and text[start - 1] not in _SEPARATORS:
+            start -= 1
+        end = hit.end()
+        while end < len(text) and text[end] not in _SEPARATORS:
+            end += 1
+        done = end
+        for word, first, last in words(text[start:end]):
+            if word in stoplist or word in STOPWORDS["en"]:
+                continue
+            term = (stem(word, language) if word[:_HEAD] in heads else "") or word
+            for pattern in found:
+                if pattern.prefix:
+                    if word.startswith(pattern.prefix):
+                        yield start + first, start + last
+                elif term in pattern.steps[0]:
+                    yield start + first, start + last
+
+
+def _spans(
+    text: str, found: list[Pattern], heads: set[str], stoplist: frozenset[str], language: str
+) -> list[tuple[int, int]]:
+    """The spans of every pattern, phrases too, from the words of the whole text."""
     # the words that count (stop words leave no trace in the index), with their index terms
     tokens: list[tuple[str, int, int]] = []
     for word, start, end in words(text):
@@ -132,8 +200,7 @@ def find(
                 continue
             if all(tokens[index + k][0] in step for k, step in enumerate(pattern.steps)):
                 spans.append((start, tokens[last][2]))
-    for start, end in _merged(spans):
-        yield _left(text, start, width), _flat(text[start:end]), _right(text, end, width)
+    return spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -190,25 +257,72 @@ def concordance(
             request.text,
             None,
         )
-    for hit in engine.export(request):
-        yield from lines_of(engine.get(hit.id), found, width)
+    for item in whole_items(engine, request):
+        yield from lines_of(item, found, width)
 
 
 def _words_key(text: str) -> list[str]:
     return [fold(w) for w, _, _ in words(text)]
 
 
-def ordered(lines: Iterable[Line], order: str) -> Iterable[Line]:
-    """Lines in item order (streamed), or sorted by the words before or after the match."""
-    if order == "items":
-        return lines
+class TooManyLinesError(QueryError):
+    """More lines than one sorted concordance may read."""
+
+    hint = (
+        "narrow the search (a filter, a phrase, a field such as summary:), or keep the "
+        "search's own order (--order items, 'items' on the page), which streams every line "
+        "whatever their number"
+    )
+    too_many = True  # the page shows the hint of this error
+
+
+def _sort_key(order: str) -> Callable[[Line], Any]:
     if order == "left":
-        return sorted(lines, key=lambda x: (_words_key(x.left)[::-1], fold(x.match.lower())))
+        return lambda x: (_words_key(x.left)[::-1], fold(x.match.lower()))
     if order == "right":
-        return sorted(lines, key=lambda x: (_words_key(x.right), fold(x.match.lower())))
+        return lambda x: (_words_key(x.right), fold(x.match.lower()))
     if order == "match":
-        return sorted(lines, key=lambda x: (fold(x.match.lower()), _words_key(x.right)))
+        return lambda x: (fold(x.match.lower()), _words_key(x.right))
     raise QueryError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+
+
+def ordered(
+    lines: Iterable[Line], order: str, limit: int | None = None, most: int | None = None
+) -> Iterator[Line]:
+    """Lines in item order (streamed), or sorted by the words before or after the match.
+
+    Item order streams and stops after ``limit`` lines. A sorted order must read every line
+    first: it reads at most ``most`` of them (default ``MAX_SORTED``; more raise
+    :class:`TooManyLinesError` before anything is written), and with a ``limit`` holds only
+    the first ``limit`` in that order.
+    """
+    if order == "items":
+        yield from islice(lines, limit)
+        return
+    key = _sort_key(order)
+    read = _at_most(lines, MAX_SORTED if most is None else most, order)
+    if limit is not None:
+        yield from heapq.nsmallest(limit, read, key=key)  # stable, as sorted()[:limit]
+    else:
+        yield from sorted(read, key=key)
+
+
+def primed(lines: Iterable[Line]) -> Iterator[Line]:
+    """The same lines, the first one looked for now: a bad query, or a sort with too many
+    lines, fails before any output (a CSV header, a download) starts."""
+    found = iter(lines)
+    first = next(found, None)
+    return chain([first], found) if first is not None else iter(())
+
+
+def _at_most(lines: Iterable[Line], most: int, order: str) -> Iterator[Line]:
+    for number, line in enumerate(lines, start=1):
+        if number > most:
+            raise TooManyLinesError(
+                f"more than {most:,} lines to sort by {SORTED_BY[order]}: a sorted "
+                "concordance reads every line before it writes one"
+            )
+        yield line
 
 
 def csv_row(line: Line) -> list[Any]:

@@ -855,6 +855,40 @@ class Engine:
             self._sample = (columns, size, found)
         return found
 
+    # -- whole items of a search (concordance, full export, watched searches) ---------------
+
+    def items(self, request: SearchRequest, *, evidence: bool = True) -> Iterator[Item]:
+        """Every matching item whole, in the order of :meth:`export`, one at a time.
+
+        Each item's stored fields are read once and no snippet is made (a concordance or a
+        full export reads the text itself); the whole run reads one snapshot, as an export.
+        """
+        for _, fields in self._stored(request):
+            yield item_from_stored(fields, evidence=evidence)
+
+    def _stored(self, request: SearchRequest) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(document number, stored fields) of every match, in the order of :meth:`export`."""
+        with self._lock:
+            searcher, columns = self._current()
+            request = _headings_as_stored(columns, request)
+            parsed = parse(request.text, self._languages)
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+        try:
+            with columns.borrowed() as reader:
+                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
+                outcome = self._outcome(columns, parsed, request, masks)
+                if request.match != "any":  # full matches only, as an export
+                    outcome.partial_total = 0
+                ranked = self._ordered(reader, columns, parsed, request, outcome, None)
+            for doc, _, _ in ranked:
+                with columns.borrowed() as reader:
+                    fields = reader.stored_fields(doc)
+                yield doc, fields
+        except READ_ERRORS as exc:
+            raise self._damaged(exc) from None
+        finally:
+            self._release(searcher, columns)
+
 
 def _relaxable(plan: Plan) -> bool:
     """Partial matching may drop a word of this side of the query: it has two or more, or

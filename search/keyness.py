@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.index.analysis import STOPWORDS, stem, words
+from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
+from newsearch.search.records import headlines
 from newsearch.search.results import Hit
 
 MIN_COUNT = 3  # a word seen fewer times in the search's items is never reported
@@ -82,33 +84,46 @@ class Counts:
     terms: Counter[str]
     forms: dict[str, Counter[str]]
     items: int = 0
+    # the written forms of each term are kept to show them; counts of the whole corpus,
+    # which are only compared with, leave them out (most of the cost of counting)
+    keep_forms: bool = True
 
     @classmethod
-    def empty(cls) -> Counts:
-        return cls(0, Counter(), {})
+    def empty(cls, keep_forms: bool = True) -> Counts:
+        return cls(0, Counter(), {}, keep_forms=keep_forms)
 
     def add(self, text: str, language: str) -> None:
         stoplist = STOPWORDS.get(language, STOPWORDS["en"])
-        previous: tuple[str, str] | None = None
+        english = STOPWORDS["en"]
+        terms = self.terms
+        keep_forms = self.keep_forms
+        previous_key: str | None = None
+        previous_word = ""
+        tokens = 0
         for word, _, _ in words(text):
             if (
                 word in stoplist
-                or word in STOPWORDS["en"]
+                or word in english
                 or word in FUNCTION_WORDS
                 or not word[:1].isalpha()
             ):
-                previous = None  # a phrase never spans a stop word or a number
+                previous_key = None  # a phrase never spans a stop word or a number
                 continue
             key = stem(word, language)
-            self._count(key, word)
-            if previous is not None:
-                self._count(previous[0] + PHRASE + key, f"{previous[1]} {word}")
-            previous = (key, word)
+            terms[key] += 1
+            tokens += 1
+            if keep_forms:
+                self._form(key, word)
+            if previous_key is not None:
+                pair = previous_key + PHRASE + key
+                terms[pair] += 1
+                if keep_forms:
+                    self._form(pair, f"{previous_word} {word}")
+            previous_key, previous_word = key, word
+        self.tokens += tokens
         self.items += 1
 
-    def _count(self, key: str, form: str) -> None:
-        self.terms[key] += 1
-        self.tokens += 1 if PHRASE not in key else 0
+    def _form(self, key: str, form: str) -> None:
         forms = self.forms.get(key)
         if forms is None:
             forms = self.forms[key] = Counter()
@@ -123,9 +138,9 @@ class Counts:
         return {"tokens": self.tokens, "items": self.items, "terms": dict(self.terms)}
 
 
-def count(hits: Iterable[Hit]) -> Counts:
-    """Counts over the titles and summaries of ``hits``."""
-    out = Counts.empty()
+def count(hits: Iterable[Hit | Item], keep_forms: bool = True) -> Counts:
+    """Counts over the titles and summaries of ``hits`` (or whole items)."""
+    out = Counts.empty(keep_forms)
     for hit in hits:
         out.add(f"{hit.title}\n{hit.summary}", hit.language)
     return out
@@ -226,7 +241,7 @@ class CorpusCounts:
                 return Counts(int(data["tokens"]), Counter(data["terms"]), {}, int(data["items"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        counts = count(engine.export(SearchRequest("", limit=1)))
+        counts = count(headlines(engine, SearchRequest("", limit=1)), keep_forms=False)
         self._save(counts, fingerprint)
         return counts
 
@@ -235,7 +250,7 @@ class CorpusCounts:
         try:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".terms-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False)
+                handle.write(json.dumps(data, ensure_ascii=False))  # the C encoder, at once
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only place: the counts are made again next time
@@ -332,14 +347,14 @@ def key_terms(
     fingerprint: str = "",
 ) -> tuple[list[Term], Counts, Counts]:
     """What sets a search's items apart: against the rest of the corpus, or another search."""
-    target = count(engine.export(SearchRequest(text, filters, limit=1)))
+    target = count(headlines(engine, SearchRequest(text, filters, limit=1)))
     if against is not None:
-        reference = count(engine.export(SearchRequest(against, filters, limit=1)))
+        reference = count(headlines(engine, SearchRequest(against, filters, limit=1)))
     else:
         whole = (
             corpus.get(engine, fingerprint)
             if corpus is not None
-            else count(engine.export(SearchRequest("", limit=1)))
+            else count(headlines(engine, SearchRequest("", limit=1)))
         )
         reference = _minus(whole, target)
     return compare(target, reference, limit), target, reference

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,11 +28,13 @@ from newsearch.search.cli_options import (
 from newsearch.search.cli_options import target as output_target
 from newsearch.search.concordance import (
     DEFAULT_WIDTH,
+    MAX_SORTED,
     MAX_WIDTH,
     ORDERS,
     Line,
     concordance,
     ordered,
+    primed,
 )
 from newsearch.search.concordance import write_csv as write_lines_csv
 from newsearch.search.concordance import write_jsonl as write_lines_jsonl
@@ -99,13 +101,6 @@ def kwic_table(lines: Iterable[Line], out: TextIO, width: int, color: bool) -> i
     return count
 
 
-def _limited(lines: Iterable[Line], limit: int | None) -> Iterator[Line]:
-    for number, line in enumerate(lines):
-        if limit is not None and number >= limit:
-            return
-        yield line
-
-
 @click.command("kwic")
 @click.argument("text", nargs=-1)
 @index_option
@@ -123,9 +118,15 @@ def _limited(lines: Iterable[Line], limit: int | None) -> Iterator[Line]:
     default="items",
     show_default=True,
     help="items: as the search orders them (streamed); left/right: by the words before/after "
-    "the match; match: by the match as written.",
+    f"the match; match: by the match as written (a sorted order reads at most {MAX_SORTED:,} "
+    "lines before writing).",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many lines.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many lines (with a sorted order: the first ones in that order).",
+)
 @format_option(["table", "csv", "jsonl"], None, "Default: table on a terminal, jsonl in a pipe.")
 @output_option
 @provenance_option
@@ -161,7 +162,7 @@ def kwic_command(
     fmt = out_target.format
     with open_engine(index_dir) as engine:
         request = SearchRequest(query, filters, sort, limit=1)
-        lines = _limited(ordered(concordance(engine, request, width), order), limit)
+        lines = primed(ordered(concordance(engine, request, width), order, limit))
 
         def write(out: TextIO) -> int:
             if fmt == "csv":
@@ -201,15 +202,17 @@ def trend_table(result: Trend, normalize: bool) -> str:
             )
             cells.append(f"{text:>{w}}")
         lines.append(f"{row.period:<8} {row.total:>7}  " + "  ".join(cells))
-    lines.append(
-        f"{'undated':<8} {result.undated_total:>7}  "
-        + "  ".join(f"{n:>{w}}" for n, w in zip(result.undated, widths, strict=True))
-    )
+    extra = [("undated", result.undated_total, result.undated)]
     if result.unit == "month" and result.year_only_total:
-        lines.append(
-            f"{'year only':<8} {result.year_only_total:>7}  "
-            + "  ".join(f"{n:>{w}}" for n, w in zip(result.year_only, widths, strict=True))
-        )
+        extra.append(("year only", result.year_only_total, result.year_only))
+    for label, total, counts in extra:  # shares of the items no period holds, as the CSV
+        cells = []
+        for count, w in zip(counts, widths, strict=True):
+            text = str(count)
+            if normalize:
+                text = f"{count / total * 100:.2f}%" if total else "–"
+            cells.append(f"{text:>{w}}")
+        lines.append(f"{label:<8} {total:>7}  " + "  ".join(cells))
     shown = "share of all items in the period" if normalize else "matching items"
     lines.append(f"({shown} per {result.unit}; 'all' counts every item under the filters)")
     return "\n".join(lines)
@@ -342,7 +345,7 @@ def watch_list(index_dir: Path | None, watches_path: Path | None, fmt: str | Non
     book = _book(index_dir, watches_path)
     watches = book.watches()
     with open_engine(index_dir) as engine:
-        rows = [(w, len(book.pending(engine, w.name))) for w in watches]
+        rows = [(w, book.new_count(engine, w.name)) for w in watches]
     if output_target(fmt, "table").format == "json":
         output.write_json([{**w.to_dict(), "new": n} for w, n in rows], sys.stdout)
         return

@@ -20,6 +20,7 @@ from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
 from newsearch.search.provenance import filters_dict
+from newsearch.search.records import matching_ids
 from newsearch.search.results import Hit
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -178,15 +179,20 @@ class WatchBook:
     def pending(self, engine: SearchBackend, name: str) -> list[Hit]:
         """The items that arrived since the last run, newest first, without remembering them."""
         watch = self.get(name)
-        return [hit for hit in engine.export(watch.request()) if hit.id not in watch.seen]
+        return _hits(engine, watch, _ids(engine, watch))
+
+    def new_count(self, engine: SearchBackend, name: str) -> int:
+        """How many items arrived since the last run (nothing is read beyond their ids)."""
+        watch = self.get(name)
+        return sum(1 for item_id in _ids(engine, watch) if item_id not in watch.seen)
 
     def run(self, engine: SearchBackend, name: str) -> tuple[Watch, list[Hit]]:
         """The items that arrived since the last run, newest first; then remember this run."""
         with self._locked() as watches:
             watch = self._named(watches, name)
-            hits = list(engine.export(watch.request()))
-            new = [hit for hit in hits if hit.id not in watch.seen]
-            watches[name] = replace(watch, seen=frozenset(hit.id for hit in hits), last_run=_now())
+            matching = _ids(engine, watch)
+            new = _hits(engine, watch, matching)
+            watches[name] = replace(watch, seen=frozenset(matching), last_run=_now())
         return watch, new
 
     @staticmethod
@@ -201,4 +207,23 @@ class WatchBook:
 
 
 def _ids(engine: SearchBackend, watch: Watch) -> list[str]:
-    return [hit.id for hit in engine.export(watch.request())]
+    """The ids of every item the watch matches now."""
+    return matching_ids(engine, watch.request())
+
+
+def _hits(engine: SearchBackend, watch: Watch, matching: list[str]) -> list[Hit]:
+    """The matching items not seen before, as hits, newest first.
+
+    Only they are made into hits (snippets and all); the export stops at the last of them,
+    and new items, being the newest, come first.
+    """
+    unseen = {item_id for item_id in matching if item_id not in watch.seen}
+    out: list[Hit] = []
+    if not unseen:
+        return out
+    for hit in engine.export(watch.request()):
+        if hit.id in unseen:
+            out.append(hit)
+            if len(out) == len(unseen):
+                break
+    return out

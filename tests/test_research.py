@@ -17,8 +17,9 @@ import pytest
 import synthetic
 from click.testing import CliRunner, Result
 
-from newsearch.index.analysis import fold, words
+from newsearch.index.analysis import STOPWORDS, fold, words
 from newsearch.index.store import IndexStore
+from newsearch.search import concordance as concordance_module
 from newsearch.search.cli import main
 from newsearch.search.concordance import KEYS, patterns
 from newsearch.search.engine import Engine, SearchRequest
@@ -121,6 +122,35 @@ def test_excluded_and_field_words_are_not_shown() -> None:
     assert len(found[0].steps) == 2
 
 
+@pytest.mark.parametrize(
+    "query", ["workers", "labour", "fish*", "work* rights", "C029", "l*", "child trafficking"]
+)
+def test_words_found_near_their_first_letters_are_those_of_the_whole_text(
+    query: str, built_index: Path
+) -> None:
+    texts = [
+        "Workers' rights: the worker, WORKERS and co-workers (work-related) at C.29 and C029.",
+        "Labour\tlaboured\nlabourers; fishers, fish-farms and fishing -- l'organisation",
+        "Unforced labour, forced-labour, child-trafficking and child\x1etrafficking (a test).",
+    ]
+    with Engine(built_index) as engine:
+        texts += [item.body or item.summary for item in engine.items(SearchRequest("", limit=1))]
+    found = concordance_module.patterns(query)
+    heads = {t[:3] for p in found for step in p.steps for t in step}
+    heads |= {p.prefix[:3] for p in found if p.prefix}
+    for text in texts:
+        whole = concordance_module._spans(text, found, heads, STOPWORDS["en"], "en")
+        shown = list(concordance_module.find(text, found, "en", 30))
+        assert shown == [
+            (
+                concordance_module._left(text, start, 30),
+                concordance_module._flat(text[start:end]),
+                concordance_module._right(text, end, 30),
+            )
+            for start, end in concordance_module._merged(whole)
+        ]
+
+
 def test_kwic_in_a_terminal_and_a_pipe(built_index: Path) -> None:
     shown = in_terminal("kwic", '"forced labour"', "--index", str(built_index), "--limit", "3")
     assert "\x1b[1m" in shown and len([x for x in shown.splitlines() if x.strip()]) == 3
@@ -141,6 +171,36 @@ def test_kwic_in_a_terminal_and_a_pipe(built_index: Path) -> None:
     )
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_sorted_kwic_keeps_the_first_lines_in_order_and_stops_when_there_are_too_many(
+    runner: CliRunner, built_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["kwic", "labour", "--index", str(built_index), "--order", "left"]
+    every = jsonl(run(runner, *base).stdout)
+    assert len(every) > 10
+    # --limit keeps the first lines of the same order, ties in the same order too
+    assert jsonl(run(runner, *base, "--limit", "4").stdout) == every[:4]
+    # more lines than a sort may read: a clear message, exit 2, and nothing written at all
+    monkeypatch.setattr(concordance_module, "MAX_SORTED", len(every) - 1)
+    for fmt in ("csv", "jsonl", "table"):
+        result = run(runner, *base, "-f", fmt)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"more than {len(every) - 1:,} lines to sort by the word before" in result.stderr
+        assert "--order items" in result.stderr
+    # item order streams whatever the number of lines
+    assert len(jsonl(run(runner, "kwic", "labour", "--index", str(built_index)).stdout)) == len(
+        every
+    )
+
+
+def test_items_read_whole_are_the_exported_items_in_their_order(built_index: Path) -> None:
+    with Engine(built_index) as engine:
+        for text, sort in (("labour", "relevance"), ('"forced labour"', "newest"), ("", "oldest")):
+            request = SearchRequest(text, Filters(), sort, limit=1)
+            items = list(engine.items(request))
+            assert [i.id for i in items] == [h.id for h in engine.export(request)]
+            assert items == [engine.get(i.id) for i in items]
 
 
 # -- trends: the built-in corpus ----------------------------------------------------------------
@@ -172,6 +232,11 @@ def test_trend_csv_and_table(runner: CliRunner, built_index: Path) -> None:
     assert rows[-2][0] == "undated" and rows[-1][0] == "year only"
     table = run(runner, *args, "-f", "table").stdout
     assert "undated" in table and months[0] in table
+    # with --normalize the table gives shares on every row, undated ones too, as the CSV
+    shares = run(runner, *args, "-f", "table", "--normalize").stdout.splitlines()
+    undated = next(line for line in shares if line.startswith("undated"))
+    total, count = int(rows[-2][1]), int(rows[-2][2])
+    assert undated.split()[-1] == f"{count / total * 100:.2f}%"
     assert run(runner, "trend", "--index", str(built_index)).exit_code == 2
 
 

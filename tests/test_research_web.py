@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
+from newsearch.search import concordance as concordance_module
 from newsearch.search.cli import main
 from newsearch.webui import core
 from newsearch.webui.app import create_app
@@ -75,6 +76,23 @@ def test_concordance_errors(client: FlaskClient) -> None:
     assert response.status_code == 400 and response.get_json()["ok"] is False
     assert client.get("/concordance?q=labour&width=9999").status_code == 400
     assert client.get("/concordance?q=labour&order=random").status_code == 400
+
+
+def test_a_sort_over_too_many_lines_says_so_before_any_download(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(concordance_module, "MAX_SORTED", 3)
+    page = client.get("/concordance?q=labour&order=left")
+    assert page.status_code == 400
+    shown = unescape(page.get_data(as_text=True))
+    assert "More than 3 lines to sort by the word before" in shown
+    assert "keep the search's own order" in shown
+    download = client.get("/concordance.csv?q=labour&order=right")
+    assert download.status_code == 400 and download.get_json()["ok"] is False
+    assert "more than 3 lines" in download.get_json()["error"]
+    # the streamed order has no such bound
+    assert client.get("/concordance?q=labour").status_code == 200
+    assert client.get("/concordance.csv?q=labour").get_data(as_text=True).count("\n") > 4
 
 
 def test_search_page_links_to_the_research_views(client: FlaskClient) -> None:

@@ -23,6 +23,7 @@ from newsearch.search.concordance import (
     concordance,
     csv_row,
     ordered,
+    primed,
 )
 from newsearch.search.engine import SearchRequest
 from newsearch.search.filters import Filters
@@ -30,7 +31,7 @@ from newsearch.search.keyness import CorpusCounts, PageTerms, key_terms, page_te
 from newsearch.search.keyness import cache_path as terms_cache
 from newsearch.search.periods import UNITS
 from newsearch.search.query import MAX_QUERY_LENGTH
-from newsearch.search.records import full_records, record_dict
+from newsearch.search.records import record_dict, whole_items
 from newsearch.search.rows import CHUNK
 from newsearch.search.stories import counts as story_counts
 from newsearch.search.stories import stories
@@ -97,13 +98,13 @@ def _url(endpoint: str, params: Iterable[tuple[str, str]]) -> str:
 # -- concordance ----------------------------------------------------------------------------
 
 
-def _lines(state: SearchState, filters: Filters, width: int, order: str) -> Iterator[Line]:
-    """Every line; the first is looked for now, so a bad query fails before a download starts."""
-    lines = iter(
-        ordered(concordance(engine(), SearchRequest(state.q, filters, state.sort), width), order)
-    )
-    first = next(lines, None)
-    return chain([first], lines) if first is not None else iter(())
+def _lines(
+    state: SearchState, filters: Filters, width: int, order: str, limit: int | None = None
+) -> Iterator[Line]:
+    """Every line (or the first ``limit`` in ``order``); the first is looked for now, so a bad
+    query or a sort over too many lines fails before a download starts."""
+    found = concordance(engine(), SearchRequest(state.q, filters, state.sort), width)
+    return primed(ordered(found, order, limit))
 
 
 @bp.get("/concordance")
@@ -118,7 +119,7 @@ def concordance_page() -> Response:
     error = None
     if state.q:
         try:
-            lines = list(islice(_lines(state, filters, width, order), PAGE_LINES + 1))
+            lines = list(_lines(state, filters, width, order, PAGE_LINES + 1))
         except QueryError as exc:
             error = exc
     page = render_template(
@@ -316,9 +317,9 @@ def stories_page() -> Response:
 def export_full() -> Response:
     """Every match as a full record (body, kind, date precision, tag evidence), streamed."""
     state = SearchState.from_args(request.args)
-    hits = engine().export(SearchRequest(state.q, state.filters(), state.sort, limit=1))
-    first = next(hits, None)
-    items = full_records(engine(), chain([first], hits) if first is not None else iter(()))
+    found = whole_items(engine(), SearchRequest(state.q, state.filters(), state.sort, limit=1))
+    first = next(found, None)  # a bad query fails here, before the download starts
+    items = chain([first], found) if first is not None else iter(())
 
     def lines() -> Iterator[str]:
         pending: list[str] = []

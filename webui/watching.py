@@ -58,7 +58,7 @@ def watches() -> str:
     rows = [
         {
             "watch": watch,
-            "new": len(found.pending(engine(), watch.name)),
+            "new": found.new_count(engine(), watch.name),
             "search": _link("pages.search", state_of(watch)),
             "feed": _link("pages.feed", state_of(watch)),
         }
