@@ -415,7 +415,7 @@ class Engine:
         outcome = _Outcome(filtered=filtered, units=units)
         if not active:
             outcome.full, outcome.scores = self._matches(columns, parsed.query)
-        relax = any(_relaxable(p) for p in plans) and request.match != "all"
+        relax = any(relaxable(p) for p in plans) and request.match != "all"
         few = int((outcome.full & filtered).sum()) < PARTIAL_THRESHOLD
         wanted = active or request.explain or (relax and (request.match == "any" or few))
         if not plans or not wanted:
@@ -460,7 +460,7 @@ class Engine:
             # what the user insisted on (a phrase, +word, AND) is kept; a bare word may go
             if len(plan.units) >= 2:
                 some |= required & side_some
-            elif _relaxable(plan):
+            elif relaxable(plan):
                 some |= required
         outcome.count = words_held(units, outcome.unit_masks, size)
         live = columns.live
@@ -525,9 +525,11 @@ class Engine:
         of all the words, then of the words as typed, then BM25F."""
         docs = np.flatnonzero(mask)
         sort = self._sort(request)
+        order = self._reading_order(columns)[docs]  # equal keys: reading order
         if sort == "relevance":
             keys: tuple[Any, ...] = (
                 docs,
+                order,
                 -outcome.tiered[docs],
                 -outcome.prominence[docs],
                 -outcome.own_count[docs],
@@ -536,9 +538,9 @@ class Engine:
                 -outcome.count[docs],
             )
         elif sort == "newest":
-            keys = (docs, -columns.date[docs].astype(np.float64))
+            keys = (docs, order, -columns.date[docs].astype(np.float64))
         else:
-            keys = (docs, columns.date_asc[docs].astype(np.float64))
+            keys = (docs, order, columns.date_asc[docs].astype(np.float64))
         chosen = docs[np.lexsort(keys)[:limit]]
         if sort == "relevance":
             return [(int(doc), float(outcome.tiered[doc])) for doc in chosen]
@@ -890,7 +892,7 @@ class Engine:
             self._release(searcher, columns)
 
 
-def _relaxable(plan: Plan) -> bool:
+def relaxable(plan: Plan) -> bool:
     """Partial matching may drop a word of this side of the query: it has two or more, or
     one beside parts that are never relaxed (a quoted phrase, +word, AND, a field)."""
     return len(plan.units) >= 2 or bool(plan.required and plan.units)

@@ -36,6 +36,7 @@ from newsearch.search.engine import (
     filters_with,
     headings_as_stored,
     hit_of,
+    relaxable,
 )
 from newsearch.search.explain import explanation
 from newsearch.search.facets import facet_list
@@ -243,14 +244,18 @@ class OpenSearchEngine:
             full = to_dsl(parsed.query)
         outcome = _Outcome(full=full, units=units, tiered=active)
         outcome.total = self._count(full, masks)
-        relax = any(len(p.units) >= 2 for p in plans) and request.match != "all"
+        relax = any(relaxable(p) for p in plans) and request.match != "all"
         outcome.fallback = relax and (request.match == "any" or outcome.total < PARTIAL_THRESHOLD)
         if outcome.fallback:
             partial_sides: list[Dsl] = []
             for plan, mine in zip(plans, numbered, strict=True):
-                if len(plan.units) < 2:
+                if not relaxable(plan):
                     continue
                 must_not = [to_dsl(plan.excluded)] if plan.excluded is not None else []
+                if len(plan.units) < 2:  # one bare word beside what is kept: it may go
+                    required = [to_dsl(q) for q in plan.required]
+                    partial_sides.append({"bool": {"must": required, "must_not": must_not}})
+                    continue
                 partial_sides.append(
                     {
                         "bool": {
