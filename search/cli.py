@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+import newsearch.index.light_imports  # noqa: F401 - first: Whoosh without what it never uses
 from newsearch.index.build import BATCH_ITEMS, BATCH_SECONDS
 from newsearch.index.store import IndexStore
 from newsearch.search import output, rows
