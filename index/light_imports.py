@@ -1,4 +1,4 @@
-"""Whoosh loaded without the standard-library modules it imports but never needs here.
+"""Whoosh and NLTK loaded without the modules they import but never need here.
 
 ``whoosh.compat`` imports ``urllib.request`` (for ``urlretrieve``, which nothing of Whoosh's
 that newsearch uses calls) and ``cached_property`` imports ``asyncio`` (to ask whether a
@@ -8,7 +8,16 @@ names stand for small forwarding modules, then takes the forwarding modules out 
 names Whoosh keeps forward to the real modules (imported on first real use), and any later
 ``import asyncio`` or ``import urllib.request`` gets the real module.
 
-Importing this module does it (the command line imports it before anything imports Whoosh).
+NLTK's package imports every part of NLTK, and one of them (collocation statistics) imports
+SciPy's statistics when SciPy is installed (it is, for near-duplicate grouping): about a
+second before the first word can be stemmed. newsearch uses NLTK's stemmers alone, so
+:class:`_NltkWithoutScipy` has NLTK imported as if SciPy were absent (NLTK's own fallback:
+those statistics then say they need SciPy); SciPy itself stays importable for everything else.
+It changes nothing when SciPy is imported already, and if NLTK cannot be imported that way it
+is imported the ordinary way.
+
+Importing this module does both (the command line imports it before anything imports Whoosh;
+the search columns import it too, for programs that use the engine directly).
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ import importlib
 import inspect
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
 from typing import Any
 
 
@@ -80,4 +91,69 @@ def load_whoosh() -> None:
                 del sys.modules[name]
 
 
+class _NltkWithoutScipy(MetaPathFinder, Loader):
+    """Finds ``nltk`` (the package alone) and runs its ``__init__`` with SciPy hidden."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "nltk" or "scipy" in sys.modules:
+            return None
+        spec = _real_spec(fullname, path, target, self)
+        if spec is None or spec.loader is None:
+            return None
+        self._loader = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        return self._loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        before = set(sys.modules)
+        hidden = "scipy" not in sys.modules
+        if hidden:
+            sys.modules["scipy"] = None
+        try:
+            self._loader.exec_module(module)
+        except ImportError:
+            if not hidden:
+                raise
+            # this NLTK needs SciPy after all: forget the half-made modules, import as usual
+            for name in set(sys.modules) - before:
+                if name.startswith("nltk."):
+                    del sys.modules[name]
+            _show_scipy(hidden)
+            hidden = False
+            self._loader.exec_module(module)
+        finally:
+            _show_scipy(hidden)
+
+
+def _show_scipy(hidden: bool) -> None:
+    if hidden and sys.modules.get("scipy", 0) is None:
+        del sys.modules["scipy"]
+
+
+def _real_spec(
+    fullname: str, path: Sequence[str] | None, target: types.ModuleType | None, me: object
+) -> ModuleSpec | None:
+    for finder in sys.meta_path:
+        if finder is me or not hasattr(finder, "find_spec"):
+            continue
+        spec = finder.find_spec(fullname, path, target)
+        if spec is not None:
+            return spec
+    return None
+
+
+def load_nltk_lightly() -> None:
+    """Have NLTK, when first imported, imported without SciPy (see the module's docstring)."""
+    if "nltk" not in sys.modules and not any(
+        isinstance(f, _NltkWithoutScipy) for f in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _NltkWithoutScipy())
+
+
 load_whoosh()
+load_nltk_lightly()

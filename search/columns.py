@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.util.numeric import byte_to_length
 
+import newsearch.index.light_imports  # noqa: F401 - NLTK, when the first word is stemmed, without SciPy
 from newsearch.index.fields import facet_names
 from newsearch.index.whoosh_compat import (
     column_values,
