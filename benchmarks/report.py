@@ -395,6 +395,9 @@ def versions_section(directory: Path) -> list[str]:
         except (OSError, ValueError):
             continue
         size = path.stem.split("-", 1)[1]
+        if "items_per_cpu_s" in data.get("before", {}):
+            parts += _indexing_versions(size, data)
+            continue
         parts += [
             f"## Before and after, {size} items (`benchmarks.versions`)",
             "",
@@ -412,6 +415,39 @@ def versions_section(directory: Path) -> list[str]:
                 f"{_ratio(values[1], values[0])} |"
             )
         parts.append("")
+    return parts
+
+
+INDEXING_ROWS = (
+    ("items indexed", "items"),
+    ("commits", "commits"),
+    ("seconds (wall)", "seconds"),
+    ("CPU seconds", "cpu_seconds"),
+    ("items per CPU second", "items_per_cpu_s"),
+    ("peak memory, MB", "peak_rss_mb"),
+    ("index size, MB", "index_mb"),
+)
+
+
+def _indexing_versions(size: str, data: dict[str, Any]) -> list[str]:
+    """The table of a ``benchmarks.versions --corpus`` run (both versions indexing at once)."""
+    parts = [
+        f"## Before and after, indexing {size} (`benchmarks.versions --corpus`)",
+        "",
+        "The previous version and this one indexing the same corpus file side by side (started "
+        "together, so they share the machine's load); load average before/after: "
+        f"{data.get('load_before')} / {data.get('load_after')}.",
+        "",
+        "| figure | before | after | after ÷ before |",
+        "|---|---|---|---|",
+    ]
+    for label, key in INDEXING_ROWS:
+        values = [_get(data.get(v, {}), key) for v in ("before", "after")]
+        parts.append(
+            f"| {label} | {_number(values[0], 1)} | {_number(values[1], 1)} | "
+            f"{_ratio(values[1], values[0])} |"
+        )
+    parts.append("")
     return parts
 
 
