@@ -115,7 +115,10 @@ def main(
     envvar="NEWSEARCH_BATCH",
     show_envvar=True,
     metavar="ITEMS",
-    help=f"Commit every ITEMS items (or every {BATCH_SECONDS:g} seconds, whichever is first).",
+    help=(
+        f"Commit every ITEMS items (or every {BATCH_SECONDS:g} seconds, whichever is first; "
+        "longer when commits are slow, so that they take at most a fifth of the time)."
+    ),
 )
 @click.option(
     "--wait",
