@@ -83,7 +83,7 @@ def load_whoosh() -> None:
         stand_ins["asyncio"] = aio
     sys.modules.update(stand_ins)
     try:
-        import cached_property  # noqa: F401
+        import cached_property  # type: ignore[import-untyped]  # noqa: F401
         import whoosh.compat  # noqa: F401
     finally:
         for name, module in stand_ins.items():
@@ -107,13 +107,13 @@ class _NltkWithoutScipy(MetaPathFinder, Loader):
         return spec
 
     def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
-        return self._loader.create_module(spec)  # type: ignore[no-any-return]
+        return self._loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
         before = set(sys.modules)
         hidden = "scipy" not in sys.modules
         if hidden:
-            sys.modules["scipy"] = None
+            sys.modules["scipy"] = None  # type: ignore[assignment]
         try:
             self._loader.exec_module(module)
         except ImportError:
