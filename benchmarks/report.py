@@ -432,7 +432,7 @@ INDEXING_ROWS = (
 def _indexing_versions(size: str, data: dict[str, Any]) -> list[str]:
     """The table of a ``benchmarks.versions --corpus`` run (both versions indexing at once)."""
     parts = [
-        f"## Before and after, indexing {size} (`benchmarks.versions --corpus`)",
+        f"## Before and after indexing, {size} items (`benchmarks.versions --corpus`)",
         "",
         "The previous version and this one indexing the same corpus file side by side (started "
         "together, so they share the machine's load); load average before/after: "
