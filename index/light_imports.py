@@ -17,7 +17,9 @@ It changes nothing when SciPy is imported already, and if NLTK cannot be importe
 is imported the ordinary way.
 
 Importing this module does both (the command line imports it before anything imports Whoosh;
-the search columns import it too, for programs that use the engine directly).
+the search columns import it too, for programs that use the engine directly). SciPy is hidden
+from every thread while NLTK's package is imported: a program that starts threads imports NLTK
+first (:func:`preload_nltk`; ``newsearch serve`` does).
 """
 
 from __future__ import annotations
@@ -145,6 +147,13 @@ def _real_spec(
         if spec is not None:
             return spec
     return None
+
+
+def preload_nltk() -> None:
+    """Import NLTK's stemmers now: a program about to start threads calls this first, as SciPy
+    is hidden from every thread while NLTK's package is imported (a thread importing SciPy
+    for near-duplicate grouping meanwhile would be refused it)."""
+    from nltk.stem.snowball import SnowballStemmer  # noqa: F401
 
 
 def load_nltk_lightly() -> None:
