@@ -415,6 +415,14 @@ def versions_section(directory: Path) -> list[str]:
                 f"{_ratio(values[1], values[0])} |"
             )
         parts.append("")
+        for part in ("query", "cold"):
+            for version in ("before", "after"):
+                error = data.get(part, {}).get(version, {}).get("error")
+                if error:
+                    last = str(error).strip().splitlines()[-1]
+                    parts.append(f"- {version}, {part}: no figures ({last}).")
+        if parts[-1] != "":
+            parts.append("")
     return parts
 
 
