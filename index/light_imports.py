@@ -112,6 +112,10 @@ class _NltkWithoutScipy(MetaPathFinder, Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
+        # the module looks as it would have: NLTK's own loader is its loader
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
         before = set(sys.modules)
         hidden = "scipy" not in sys.modules
         if hidden:
