@@ -341,10 +341,10 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "- **Noise**: the machine is shared (2 cores); the load average before and after each "
         "size and each phase is given. With a load above 2, wall times include waiting for a "
         "core: compare the CPU-time rows then. Differences under ~20% between runs are not "
-        "meaningful. An import also commits every 5 seconds of wall time, so on a busy machine "
-        "it writes many small segments (55 for 10,000 items at a load of 13), and every query "
-        "on that index then pays per segment: under load newsearch's query figures suffer "
-        "from the load twice.",
+        "meaningful. An import used to commit every 5 seconds of wall time, so on a busy "
+        "machine it wrote many small segments (55 for 10,000 items at a load of 13) and spent "
+        "most of its time committing them; a batch now also lasts at least four times as long "
+        "as the last commit took (commits at most a fifth of the time), whatever the load.",
         "",
     ]
     if results:
@@ -395,6 +395,9 @@ def versions_section(directory: Path) -> list[str]:
         except (OSError, ValueError):
             continue
         size = path.stem.split("-", 1)[1]
+        if "items_per_cpu_s" in data.get("before", {}):
+            parts += _indexing_versions(size, data)
+            continue
         parts += [
             f"## Before and after, {size} items (`benchmarks.versions`)",
             "",
@@ -412,6 +415,47 @@ def versions_section(directory: Path) -> list[str]:
                 f"{_ratio(values[1], values[0])} |"
             )
         parts.append("")
+        for part in ("query", "cold"):
+            for version in ("before", "after"):
+                error = data.get(part, {}).get(version, {}).get("error")
+                if error:
+                    last = str(error).strip().splitlines()[-1]
+                    parts.append(f"- {version}, {part}: no figures ({last}).")
+        if parts[-1] != "":
+            parts.append("")
+    return parts
+
+
+INDEXING_ROWS = (
+    ("items indexed", "items"),
+    ("commits", "commits"),
+    ("seconds (wall)", "seconds"),
+    ("CPU seconds", "cpu_seconds"),
+    ("items per CPU second", "items_per_cpu_s"),
+    ("peak memory, MB", "peak_rss_mb"),
+    ("index size, MB", "index_mb"),
+)
+
+
+def _indexing_versions(size: str, data: dict[str, Any]) -> list[str]:
+    """The table of a ``benchmarks.versions --corpus`` run (both versions indexing at once)."""
+    parts = [
+        f"## Before and after indexing, {size} items (`benchmarks.versions --corpus`)",
+        "",
+        "The previous version and this one indexing the same corpus file side by side (started "
+        "together, so they share the machine's load); load average before/after: "
+        f"{data.get('load_before')} / {data.get('load_after')}.",
+        "",
+        "| figure | before | after | after ÷ before |",
+        "|---|---|---|---|",
+    ]
+    for label, key in INDEXING_ROWS:
+        values = [_get(data.get(v, {}), key) for v in ("before", "after")]
+        parts.append(
+            f"| {label} | {_number(values[0], 1)} | {_number(values[1], 1)} | "
+            f"{_ratio(values[1], values[0])} |"
+        )
+    parts.append("")
     return parts
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whoosh.writing import CLEAR
-
 from newsearch.index.documents import document
 from newsearch.index.errors import (
     IndexDamagedError,
@@ -33,7 +31,8 @@ if TYPE_CHECKING:
 
 COUNTS = ("added", "updated", "unchanged", "duplicates", "skipped")
 BATCH_ITEMS = 2000  # items per commit while indexing ...
-BATCH_SECONDS = 5.0  # ... or seconds per commit, whichever comes first
+BATCH_SECONDS = 5.0  # ... or seconds per commit, whichever comes first, ...
+COMMIT_SHARE = 0.2  # ... but a batch lasts long enough that commits take at most this share
 
 
 @dataclass(frozen=True)
@@ -146,6 +145,7 @@ class Run:
         self.clear = False  # the next commit clears the old items
         self.compact = False  # the last commit merges every segment into one
         self.batch_started = time.monotonic()
+        self.last_commit = 0.0  # wall seconds the last commit took
         self.bytes_total = 0
         self.bytes_done = 0
         self.last_progress = 0.0
@@ -262,10 +262,15 @@ class Run:
         self.pending += 1
 
     def _due(self) -> bool:
-        return (
-            self.pending >= self.batch_items
-            or time.monotonic() - self.batch_started >= self.batch_seconds
-        )
+        """Whether the batch in flight is to be committed now: it holds ``batch_items`` items,
+        or it has run ``batch_seconds`` and long enough that committing takes at most
+        ``COMMIT_SHARE`` of the run's time (commits grow with the index and slow down on a
+        busy machine; without this, a run under load spent most of its time committing
+        batches of a few dozen items)."""
+        if self.pending >= self.batch_items:
+            return True
+        wait = max(self.batch_seconds, self.last_commit * (1 - COMMIT_SHARE) / COMMIT_SHARE)
+        return time.monotonic() - self.batch_started >= wait
 
     def _writer(self) -> Any:
         if self.writer is None:
@@ -281,9 +286,12 @@ class Run:
 
     def _commit(self, delete: frozenset[int] | set[int] = frozenset(), final: bool = False) -> None:
         """Commit the batch in flight (and delete ``delete``); Ctrl-C waits until it is done."""
+        from whoosh.writing import CLEAR  # loaded when writing, not by every search
+
         writer = self._writer()
         for docnum in delete:
             writer.delete_document(docnum)
+        began = time.monotonic()
         self.guard.hold()
         try:
             with _damage(self.store):
@@ -312,6 +320,7 @@ class Run:
                 self.searcher.close()
             self.searcher = self.ix.searcher()
         self._clusters()
+        self.last_commit = time.monotonic() - began
 
     def _clusters(self) -> None:
         """Bring the near-duplicate clusters beside the index up to the last commit."""

@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
+from whoosh.reading import TermNotFound
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 
@@ -436,6 +437,29 @@ def term_postings(leaf: Any, field: str, term: str) -> tuple[npt.NDArray[Any], n
     """(document numbers, weights) of a term in one segment, decoded a block at a time."""
     fmt = leaf.schema[field].format
     return _decode(leaf._terms.matcher(field, term.encode("utf-8"), fmt, scorer=None))
+
+
+def term_postings_if_any(
+    leaf: Any, field: str, term: str
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+    """:func:`term_postings`, or None when the segment does not hold the term: one lookup in
+    the segment's term table where asking ``(field, term) in leaf`` first made two."""
+    if field not in leaf.schema:
+        return None
+    spec = leaf.schema[field]
+    terms = leaf._terms
+    key = spec.to_bytes(term)  # what ``in`` looks up (UTF-8 for every text and keyword field)
+    try:
+        info = terms.term_info(field, key)
+    except TermNotFound:
+        return None
+    tbytes = term.encode("utf-8")
+    if key != tbytes:  # a field of another encoding: exactly as term_postings reads it
+        return term_postings(leaf, field, term)
+    matcher = terms._codec.postings_reader(
+        terms._postfile, info, spec.format, term=(field, tbytes), scorer=None
+    )
+    return _decode(matcher)
 
 
 def field_b(weighting: Any, field: str) -> float:

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.util.numeric import byte_to_length
 
+import newsearch.index.light_imports  # noqa: F401 - NLTK, when the first word is stemmed, without SciPy
 from newsearch.index.fields import facet_names
 from newsearch.index.whoosh_compat import (
     column_values,
@@ -20,6 +21,7 @@ from newsearch.index.whoosh_compat import (
     length_bytes,
     stored_facets,
     term_postings,
+    term_postings_if_any,
 )
 from newsearch.search.bm25 import bm25f
 from newsearch.search.budget import check
@@ -206,9 +208,10 @@ class Columns:
         docs: list[Ints] = []
         weights: list[Floats] = []
         for leaf, base in self.leaves:
-            if (field, term) not in leaf:
+            found_here = term_postings_if_any(leaf, field, term)
+            if found_here is None:
                 continue
-            d, w = term_postings(leaf, field, term)
+            d, w = found_here
             docs.append(d + base)
             weights.append(w)
         found = (

@@ -23,7 +23,11 @@ class Newsearch:
         return int(report.added)
 
     def open(self, index: Path) -> None:
-        self.engine = Engine(index)
+        # the limits a user's command would have (NEWSEARCH_QUERY_SECONDS=0: none, as the
+        # peers have none; on a busy machine a first query can outlast the default limit)
+        from newsearch.search.budget import Limits
+
+        self.engine = Engine(index, limits=Limits.from_env())
 
     def top10(self, words: list[str]) -> Answer:
         return self.faceted(words)
