@@ -592,27 +592,52 @@ class OpenSearchEngine:
         request = headings_as_stored(self.held()["listed_under"], request)
         parsed = self.parse(request.text)
         sort = self._sort(request)
+        outcome, pages = self._matched(request, parsed, NO_EVIDENCE)
+        for raw in pages:
+            yield from self._hits(raw, parsed, request, outcome, sort)
+
+    def items(self, request: SearchRequest, *, evidence: bool = True) -> Iterator[Item]:
+        """Every matching item whole, in the order of :meth:`export`: one request per page of
+        items, none per item (concordances and full exports read the text itself)."""
+        request = headings_as_stored(self.held()["listed_under"], request)
+        _, pages = self._matched(
+            request, self.parse(request.text), True if evidence else NO_EVIDENCE
+        )
+        for raw in pages:
+            for hit, _ in raw:
+                yield item_from_source(hit["_source"], evidence=evidence)
+
+    def _matched(
+        self, request: SearchRequest, parsed: Parsed, source: Any
+    ) -> tuple[_Outcome, Iterator[list[tuple[Dsl, str]]]]:
+        """The outcome of ``request`` and its matches, page by page, from one point in time."""
+        sort = self._sort(request)
         masks = self._filters(request.filters, request.coarse_dates)
         outcome = self._outcome(parsed, request, masks)
         parts: list[tuple[Dsl, str]] = [(outcome.full, "all")]
         if request.match == "any" and outcome.partial is not None:
             parts.append((outcome.partial, "partial"))
-        pit = self._call(
-            self.client.create_pit, index=self.index, params={"keep_alive": KEEP_ALIVE}
-        )["pit_id"]
-        try:
-            for query, kind in parts:
-                for page in self._pages(pit, query, masks, sort):
-                    raw = [(hit, kind) for hit in page]
-                    yield from self._hits(raw, parsed, request, outcome, sort)
-        finally:
-            try:
-                with cluster_errors(self.url, self.index):
-                    self.client.delete_pit(body={"pit_id": [pit]})
-            except (ClusterUnavailableError, os_errors.TransportError):
-                pass  # it expires by itself
 
-    def _pages(self, pit: str, query: Dsl, masks: dict[str, Dsl], sort: str) -> Iterator[list[Dsl]]:
+        def pages() -> Iterator[list[tuple[Dsl, str]]]:
+            pit = self._call(
+                self.client.create_pit, index=self.index, params={"keep_alive": KEEP_ALIVE}
+            )["pit_id"]
+            try:
+                for query, kind in parts:
+                    for page in self._pages(pit, query, masks, sort, source):
+                        yield [(hit, kind) for hit in page]
+            finally:
+                try:
+                    with cluster_errors(self.url, self.index):
+                        self.client.delete_pit(body={"pit_id": [pit]})
+                except (ClusterUnavailableError, os_errors.TransportError):
+                    pass  # it expires by itself
+
+        return outcome, pages()
+
+    def _pages(
+        self, pit: str, query: Dsl, masks: dict[str, Dsl], sort: str, source: Any = NO_EVIDENCE
+    ) -> Iterator[list[Dsl]]:
         after: list[Any] | None = None
         while True:
             body: Dsl = {
@@ -621,7 +646,7 @@ class OpenSearchEngine:
                 "sort": self._order(sort),
                 "pit": {"id": pit, "keep_alive": KEEP_ALIVE},
                 "track_total_hits": False,
-                "_source": NO_EVIDENCE,
+                "_source": source,
             }
             if after is not None:
                 body["search_after"] = after

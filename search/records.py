@@ -9,29 +9,15 @@ from typing import Any, TextIO
 from newsearch.index.item import Item
 from newsearch.search.backend import SearchBackend
 from newsearch.search.engine import SearchRequest
-from newsearch.search.results import Hit
-
-
-def full_records(engine: SearchBackend, hits: Iterable[Hit]) -> Iterator[Item]:
-    """The whole item behind each hit, in the hits' order."""
-    for hit in hits:
-        yield engine.get(hit.id)
 
 
 def whole_items(
     engine: SearchBackend, request: SearchRequest, *, evidence: bool = True
 ) -> Iterator[Item]:
     """Every item matching ``request`` whole, in export order, streamed (``evidence=False``
-    leaves the tag evidence out, for readers of the text alone).
-
-    The embedded engine reads each item once (``Engine.items``); a backend without that
-    method gives its hits and then each whole item by id.
-    """
-    read = getattr(engine, "items", None)
-    if read is not None:
-        yield from read(request, evidence=evidence)
-        return
-    yield from full_records(engine, engine.export(request))
+    leaves the tag evidence out, for readers of the text alone). Each backend reads the items
+    itself: no snippet is made and no request is sent per item."""
+    return engine.items(request, evidence=evidence)
 
 
 def record_dict(item: Item) -> dict[str, Any]:
@@ -48,13 +34,10 @@ def write_records(items: Iterable[Any], out: TextIO) -> int:
     return count
 
 
-def headlines(engine: SearchBackend, request: SearchRequest) -> Iterator[Hit | Item]:
+def headlines(engine: SearchBackend, request: SearchRequest) -> Iterator[Item]:
     """The title, summary, language and id of every item matching ``request``, in export
-    order: whole items where the backend reads them itself (no snippet made), else its hits
-    (never a second request per item)."""
-    if getattr(engine, "items", None) is not None:
-        return whole_items(engine, request, evidence=False)
-    return engine.export(request)
+    order (whole items, no snippet made)."""
+    return whole_items(engine, request, evidence=False)
 
 
 def matching_ids(engine: SearchBackend, request: SearchRequest) -> list[str]:
