@@ -149,6 +149,17 @@ class _Outcome:
         return tuple(u.text for u, m in zip(self.units, self.unit_masks, strict=True) if m[doc])
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What every match of one export shares: the parsed query, its outcome, the order and
+    the near-duplicate clusters of the snapshot."""
+
+    parsed: Parsed
+    outcome: _Outcome
+    relevance: bool
+    clusters: ClusterView
+
+
 class Engine:
     """Opens the index once, keeps one searcher, and picks up new commits by itself."""
 
@@ -672,47 +683,19 @@ class Engine:
 
         The whole export reads one snapshot of the index, even if a commit lands meanwhile.
         """
-        with self._lock:
-            searcher, columns = self._current()
-            request = _headings_as_stored(columns, request)
-            parsed = parse(request.text, self._languages)
-            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
-            try:
-                with columns.borrowed() as reader:  # postings are read through it too
-                    masks = self._filter_masks(columns, request.filters, request.coarse_dates)
-                    outcome = self._outcome(columns, parsed, request, masks)
-                    if request.match != "any":  # exports hold full matches unless asked
-                        outcome.partial_total = 0
-                    ranked = self._ordered(reader, columns, parsed, request, outcome, None)
-            except READ_ERRORS as exc:
-                self._release(searcher, columns)
-                raise self._damaged(exc) from None
-            except BaseException:
-                self._release(searcher, columns)
-                raise
-            relevance = self._sort(request) == "relevance"
-            clusters = self._clusters_of(columns)
-        try:
-            for doc, score, kind in ranked:
-                try:  # through a searcher lent to the thread reading the export
-                    with columns.borrowed() as reader:
-                        fields = reader.stored_fields(doc)
-                except READ_ERRORS as exc:
-                    raise self._damaged(exc) from None
-                yield with_cluster(
-                    self._hit(
-                        fields,
-                        parsed,
-                        score if relevance else None,
-                        kind,
-                        outcome.matched_words(doc),
-                        request.expand,
-                    ),
-                    clusters,
-                    doc,
-                )
-        finally:
-            self._release(searcher, columns)
+        for read, doc, score, kind, fields in self._stored(request):
+            yield with_cluster(
+                self._hit(
+                    fields,
+                    read.parsed,
+                    score if read.relevance else None,
+                    kind,
+                    read.outcome.matched_words(doc),
+                    request.expand,
+                ),
+                read.clusters,
+                doc,
+            )
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         return self.search(SearchRequest(text=text, filters=filters or Filters(), limit=0)).total
@@ -865,29 +848,46 @@ class Engine:
         Each item's stored fields are read once and no snippet is made (a concordance or a
         full export reads the text itself); the whole run reads one snapshot, as an export.
         """
-        for _, fields in self._stored(request):
+        for *_, fields in self._stored(request):
             yield item_from_stored(fields, evidence=evidence)
 
-    def _stored(self, request: SearchRequest) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(document number, stored fields) of every match, in the order of :meth:`export`."""
+    def _stored(
+        self, request: SearchRequest
+    ) -> Iterator[tuple[_Read, int, float | None, str, dict[str, Any]]]:
+        """Every match of one snapshot in the order of :meth:`export`, with its stored fields
+        (partial matches only when ``match="any"``), read one at a time."""
         with self._lock:
             searcher, columns = self._current()
             request = _headings_as_stored(columns, request)
             parsed = parse(request.text, self._languages)
             self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+            try:
+                with columns.borrowed() as reader:  # postings are read through it too
+                    masks = self._filter_masks(columns, request.filters, request.coarse_dates)
+                    outcome = self._outcome(columns, parsed, request, masks)
+                    if request.match != "any":  # exports hold full matches unless asked
+                        outcome.partial_total = 0
+                    ranked = self._ordered(reader, columns, parsed, request, outcome, None)
+            except READ_ERRORS as exc:
+                self._release(searcher, columns)
+                raise self._damaged(exc) from None
+            except BaseException:
+                self._release(searcher, columns)
+                raise
+            read = _Read(
+                parsed,
+                outcome,
+                self._sort(request) == "relevance",
+                self._clusters_of(columns),
+            )
         try:
-            with columns.borrowed() as reader:
-                masks = self._filter_masks(columns, request.filters, request.coarse_dates)
-                outcome = self._outcome(columns, parsed, request, masks)
-                if request.match != "any":  # full matches only, as an export
-                    outcome.partial_total = 0
-                ranked = self._ordered(reader, columns, parsed, request, outcome, None)
-            for doc, _, _ in ranked:
-                with columns.borrowed() as reader:
-                    fields = reader.stored_fields(doc)
-                yield doc, fields
-        except READ_ERRORS as exc:
-            raise self._damaged(exc) from None
+            for doc, score, kind in ranked:
+                try:  # through a searcher lent to the thread reading the matches
+                    with columns.borrowed() as reader:
+                        fields = reader.stored_fields(doc)
+                except READ_ERRORS as exc:
+                    raise self._damaged(exc) from None
+                yield read, doc, score, kind, fields
         finally:
             self._release(searcher, columns)
 

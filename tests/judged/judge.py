@@ -1,7 +1,7 @@
-"""Write the graded judgments of the held-out queries from the items' facts alone.
+"""Write the graded judgments of a judged query set (heldout/, fresh/) from the items' facts alone.
 
-The held-out queries were written after the first collection, by reading the items and their
-facts, and judged before any ranking was run on them. A condition "a|b" holds when either holds.
+Each set's queries were written by reading the items and their facts, and judged by these rules
+before any ranking was run on them. A condition "a|b" holds when either holds.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from generate import holds  # noqa: E402
 
@@ -29,16 +29,16 @@ def grade(query: dict[str, object], facts: dict[str, object]) -> int:
     return 0
 
 
-def main() -> None:
+def main(folder: Path) -> None:
     facts = [
         json.loads(line)
         for name in ("facts.jsonl", "builtin-facts.jsonl")
-        for line in (HERE.parent / name).read_text(encoding="utf-8").splitlines()
+        for line in (HERE / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     queries = [
         json.loads(line)
-        for line in (HERE / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     judged: dict[str, dict[str, int]] = {}
@@ -47,10 +47,12 @@ def main() -> None:
         judged[str(query["id"])] = grades
         twos = sum(1 for v in grades.values() if v == 2)
         print(f"{query['id']} {query['text']!r}: {twos} relevant, {len(grades) - twos} partly")
-    with (HERE / "qrels.json").open("w", encoding="utf-8") as out:
+    with (folder / "qrels.json").open("w", encoding="utf-8") as out:
         json.dump(judged, out, ensure_ascii=False, indent=1, sort_keys=True)
         out.write("\n")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) != 2 or not (HERE / sys.argv[1] / "queries.jsonl").is_file():
+        sys.exit("usage: python tests/judged/judge.py heldout|fresh")
+    main(HERE / sys.argv[1])
