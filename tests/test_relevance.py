@@ -447,19 +447,26 @@ RANKING_ITEMS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def ranking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    folder = tmp_path_factory.mktemp("ranking")
+def _engine_of(
+    factory: pytest.TempPathFactory, name: str, items: list[tuple[str, str, str]], month: str
+) -> Iterator[Engine]:
+    """An index of (title, summary, language) items, dated one day apart in ``month``."""
+    folder = factory.mktemp(name)
     path = folder / "items.jsonl"
     with path.open("w", encoding="utf-8") as handle:
-        for number, (title, summary, language) in enumerate(RANKING_ITEMS):
+        for number, (title, summary, language) in enumerate(items):
             record = {"title": title, "summary": summary, "language": language,
-                      "date": f"2020-01-{1 + number:02d}",
-                      "url": f"https://example.org/ranking/{number}"}  # fmt: skip
+                      "date": f"{month}-{1 + number:02d}",
+                      "url": f"https://example.org/{name}/{number}"}  # fmt: skip
             handle.write(json.dumps(record) + "\n")
     IndexStore(folder / "index").build([path])
     with Engine(folder / "index") as engine:
         yield engine
+
+
+@pytest.fixture(scope="module")
+def ranking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from _engine_of(tmp_path_factory, "ranking", RANKING_ITEMS, "2020-01")
 
 
 def test_a_rare_word_outranks_a_common_one_among_partial_matches(ranking: Engine) -> None:
@@ -542,17 +549,7 @@ PROMINENCE_ITEMS = [
 
 @pytest.fixture(scope="module")
 def prominence(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    folder = tmp_path_factory.mktemp("prominence")
-    path = folder / "items.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
-        for number, (title, summary, language) in enumerate(PROMINENCE_ITEMS):
-            record = {"title": title, "summary": summary, "language": language,
-                      "date": f"2021-02-{1 + number:02d}",
-                      "url": f"https://example.org/prominence/{number}"}  # fmt: skip
-            handle.write(json.dumps(record) + "\n")
-    IndexStore(folder / "index").build([path])
-    with Engine(folder / "index") as engine:
-        yield engine
+    yield from _engine_of(tmp_path_factory, "prominence", PROMINENCE_ITEMS, "2021-02")
 
 
 def test_an_item_saying_it_in_the_title_outranks_one_saying_it_in_passing(
