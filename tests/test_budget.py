@@ -179,57 +179,38 @@ def cheap_beside_expensive(
 ) -> dict[str, float]:
     """Start `newsearch serve` on ``index``, run a query that only its time limit stops, and
     ask a cheap query while it runs: when each came back, and what each answered."""
-    from test_server import Server, _drain  # the real `newsearch serve` helpers
+    from test_server import running  # the real `newsearch serve` helpers
 
-    command = [*CLI, "serve", "--index", str(index), "--host", "127.0.0.1"]
-    command += ["--port", "0", "--threads", "4"]
     env = {
         **os.environ,
         "NEWSEARCH_QUERY_SECONDS": str(seconds),
         "NEWSEARCH_EXPANSION_LIMIT": "1000000",
     }
-    with subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, env=env,
-    ) as process:  # fmt: skip
-        lines: list[str] = []
-        found: list[str] = []
-        ready = threading.Event()
-        reader = threading.Thread(
-            target=_drain, args=(process.stderr, lines, ready, found), daemon=True
-        )
-        reader.start()
-        try:
-            ready.wait(120)
-            assert found, "".join(lines)
-            base = Server(process, found[0], lines).url.rstrip("/")
-            for _ in range(5):  # open the snapshot (a first ask may meet a tiny limit)
-                warm = _get(base + CHEAP)
-                if warm[0] == 200:
-                    break
-            assert warm[0] == 200, warm
-            out: dict[str, float] = {}
+    with running(index, env=env, start_timeout=120) as server:
+        base = server.url.rstrip("/")
+        for _ in range(5):  # open the snapshot (a first ask may meet a tiny limit)
+            warm = _get(base + CHEAP)
+            if warm[0] == 200:
+                break
+        assert warm[0] == 200, warm
+        out: dict[str, float] = {}
 
-            def run_expensive() -> None:
-                status, body = _get(base + EXPENSIVE)
-                out["expensive_status"] = status
-                out["expensive_stopped"] = float(b"took longer than" in body)
-                out["expensive"] = time.perf_counter()
+        def run_expensive() -> None:
+            status, body = _get(base + EXPENSIVE)
+            out["expensive_status"] = status
+            out["expensive_stopped"] = float(b"took longer than" in body)
+            out["expensive"] = time.perf_counter()
 
-            slow = threading.Thread(target=run_expensive)
-            out["started"] = time.perf_counter()
-            slow.start()
-            time.sleep(delay)
-            status, body = _get(base + CHEAP)
-            out["cheap"] = time.perf_counter()
-            out["cheap_status"] = status
-            out["cheap_total"] = json.loads(body)["total"] if status == 200 else -1
-            slow.join()
-            return out
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            reader.join(timeout=10)
+        slow = threading.Thread(target=run_expensive)
+        out["started"] = time.perf_counter()
+        slow.start()
+        time.sleep(delay)
+        status, body = _get(base + CHEAP)
+        out["cheap"] = time.perf_counter()
+        out["cheap_status"] = status
+        out["cheap_total"] = json.loads(body)["total"] if status == 200 else -1
+        slow.join()
+        return out
 
 
 @pytest.mark.slow

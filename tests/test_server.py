@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,16 +59,18 @@ def _drain(stream: Any, lines: list[str], ready: threading.Event, found: list[st
     ready.set()
 
 
-@pytest.fixture()
-def serve(index_copy: Path) -> Iterator[tuple[Server, Path]]:
-    """`newsearch serve --index COPY --port 0`, stopped with Ctrl-C at the end."""
+@contextmanager
+def running(
+    index: Path, env: dict[str, str] | None = None, start_timeout: float = START_TIMEOUT
+) -> Iterator[Server]:
+    """`newsearch serve --index INDEX --port 0` on 127.0.0.1, stopped with Ctrl-C at the end."""
     command = [
         sys.executable,
         "-c",
         "from newsearch.search.cli import main; main()",
         "serve",
         "--index",
-        str(index_copy),
+        str(index),
         "--host",
         "127.0.0.1",
         "--port",
@@ -82,6 +85,7 @@ def serve(index_copy: Path) -> Iterator[tuple[Server, Path]]:
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
+        env=env,
     ) as process:
         lines: list[str] = []
         found: list[str] = []
@@ -91,9 +95,9 @@ def serve(index_copy: Path) -> Iterator[tuple[Server, Path]]:
         )
         reader.start()
         try:
-            ready.wait(START_TIMEOUT)
+            ready.wait(start_timeout)
             assert found, f"the server did not start: {''.join(lines)}"
-            yield Server(process, found[0], lines), index_copy
+            yield Server(process, found[0], lines)
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
@@ -103,6 +107,13 @@ def serve(index_copy: Path) -> Iterator[tuple[Server, Path]]:
                     process.kill()
                     process.wait()
             reader.join(timeout=10)
+
+
+@pytest.fixture()
+def serve(index_copy: Path) -> Iterator[tuple[Server, Path]]:
+    """`newsearch serve --index COPY --port 0`, stopped with Ctrl-C at the end."""
+    with running(index_copy) as server:
+        yield server, index_copy
 
 
 def test_serves_pages_api_and_static_files(serve: tuple[Server, Path]) -> None:
